@@ -1,0 +1,1 @@
+"""The Telegram bot: `app.build_application` wires handlers (`handlers`) and resources."""

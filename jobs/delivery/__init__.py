@@ -1,0 +1,1 @@
+"""Daily digests: delivered once to every subscriber at their hour, within Telegram's limits."""

@@ -1,0 +1,76 @@
+"""Word lists the rules read: victims' nouns, casualty words, triggers and cues.
+
+Lemmas are lower case. Keep the lists general: they describe how news reports violence,
+not any particular report.
+"""
+
+from __future__ import annotations
+
+SECURITY_NOUNS = frozenset("""
+soldier troop trooper police policeman policemen policewoman officer cop constable jawan
+commando paramilitary guard gendarme serviceman servicemen personnel sepoy ranger levies levy
+marine sailor airman army militiaman militiamen fc frontier corps crpf bsf itbp cisf
+peacekeeper conscript cadet sentry lieutenant captain major colonel sergeant corporal general
+security force military policemen paratrooper gendarmerie havildar naik subedar
+""".split())
+
+MILITANT_NOUNS = frozenset("""
+militant insurgent terrorist fighter attacker bomber gunman gunmen jihadist extremist rebel
+assailant kidnapper abductor bandit guerrilla guerilla separatist maoist naxal naxalite
+miscreant infiltrator raider suspect mercenary
+""".split())
+
+CIVILIAN_NOUNS = frozenset("""
+civilian worshipper worshiper child children kid woman women passenger student schoolchild
+schoolchildren pupil villager pilgrim shopper employee worker teacher journalist reporter
+farmer herder fisherman fishermen resident bystander patient doctor nurse pedestrian
+motorist driver commuter vendor trader merchant tourist visitor mourner wedding guest
+guest refugee migrant family girl boy baby infant man men teenager youth elder
+cleric imam priest pastor monk devotee voter protester protestor demonstrator labourer laborer
+aid humanitarian engineer contractor official tribesman tribesmen tribal elderly spectator
+customer diner athlete player lawyer judge politician councillor councilor candidate
+""".split())
+
+GENERIC_NOUNS = frozenset("""
+people person individual other victim casualty body life soul dead
+""".split())
+
+VICTIM_NOUNS = SECURITY_NOUNS | MILITANT_NOUNS | CIVILIAN_NOUNS | GENERIC_NOUNS
+
+KILLED_WORDS = frozenset("""
+kill killed dead die died dies dying slay slain martyr martyred martyrdom perish perished
+death deaths fatality fatalities lose lost behead beheaded massacre massacred execute
+executed murdered murder shot gun lynch lynched drown
+""".split())
+INJURED_WORDS = frozenset("""
+wound wounded injure injured injury injuries hurt maimed hospitalise hospitalised
+hospitalize hospitalized
+""".split())
+# Verbs whose object is the victims ("killing 12 people", "wounded 30 others").
+KILL_VERBS = frozenset("kill slay massacre behead execute murder shoot lynch martyr".split())
+INJURE_VERBS = frozenset("wound injure hurt maim".split())
+# Phrases after the victims: "lost their lives", "claimed the lives of".
+LIFE_VERBS = frozenset("lose claim take".split())
+
+TOLL_WORDS = frozenset("toll".split())
+SUM_CUES = frozenset("total altogether combined overall cumulative all".split())
+VAGUE_QUANTITIES = frozenset("""
+dozens scores several many numerous some few hundreds thousands multiple countless
+""".split())
+
+# Markers of a cause or earlier event: "resigned after an attack that killed 140".
+REFERENCE_PREPS = frozenset("after following since over amid despite before".split())
+# Words that make a sentence about a period or a cumulative count, not one event.
+PERIOD_CUES = frozenset("""
+since so-far this-year last-year past-year annual monthly weekly year-long decade decades
+war-time statistics tally tallies figures report
+""".split())
+
+ACCIDENT_CUES = frozenset("""
+accident crash collision collide collided derail derailed derailment plunge plunged capsize
+capsized sank sink flood flooding floods landslide rockslide mudslide earthquake quake
+tremor cyclone hurricane typhoon storm lightning avalanche drought heatwave fire blaze
+cylinder gas leak boiler short-circuit electrocuted stampede overturn overturned skid
+tanker factory mine-collapse collapse collapsed building-collapse heat epidemic outbreak
+cholera disease virus covid illness poisoning poisoned food fireworks firecracker
+""".split())

@@ -1,0 +1,105 @@
+"""The spaCy pipeline Sitrep runs: the English model with its NER replaced by our tagger.
+
+The small English model labels Peshawar an organisation and Khyber a person, so places
+cannot be taken from its entities. `EntityTagger` runs after the parser and sets
+`doc.ents` itself from the gazetteer (places, label GPE), the actor table (label ACTOR,
+canonical name in `kb_id_`) and demonyms (label NORP, country code in `kb_id_`). The
+model's own NER is not needed and is excluded, which also saves time.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from jobs.extract.actors import ActorMatcher
+from sitrep.places import Gazetteer, load_gazetteer, normalise
+
+log = logging.getLogger(__name__)
+
+COMPONENT = "sitrep_entities"
+LOCATIVE = frozenset("in at near outside of from to into across around toward towards between "
+                     "inside within on".split())
+PLACE_NOUNS = frozenset("district province city town village area region valley tehsil agency "
+                        "state county governorate municipality capital suburb outskirts".split())
+MAX_PLACE_TOKENS = 7
+
+
+@Language.factory(COMPONENT)
+def make_entity_tagger(nlp: Language, name: str) -> EntityTagger:
+    return EntityTagger(nlp, load_gazetteer())
+
+
+class EntityTagger:
+    """Sets doc.ents to places, actors and demonyms (see the module docstring)."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.actors = ActorMatcher(nlp)
+
+    def __call__(self, doc: Doc) -> Doc:
+        actors = self.actors.spans(doc)
+        taken = {i for span in actors for i in range(span.start, span.end)}
+        spans = list(actors)
+        i = 0
+        while i < len(doc):
+            span = None if i in taken else self._place_at(doc, i) or self._demonym_at(doc, i)
+            if span is not None:
+                spans.append(span)
+                i = span.end
+            else:
+                i += 1
+        doc.ents = filter_spans(spans)
+        return doc
+
+    def _place_at(self, doc: Doc, start: int) -> Span | None:
+        if not doc[start].text[:1].isupper():
+            return None
+        for end in range(min(len(doc), start + MAX_PLACE_TOKENS), start, -1):
+            if not doc[end - 1].text[:1].isalnum():
+                continue
+            key = normalise(doc[start:end].text)
+            if key and self.gazetteer.has_name(key):
+                span = Span(doc, start, end, label="GPE", kb_id=key)
+                return span if self._plausible(span) else None
+        return None
+
+    def _plausible(self, span: Span) -> bool:
+        """Keep a one-word name only where it reads as a place ("in Tank", "Tank district")."""
+        first = span[0]
+        if len(span) > 1 and any(t.text[:1].isupper() for t in span[1:]):
+            return True
+        if first.tag_ not in {"NNP", "NNPS"} or first.is_sent_start and first.tag_ != "NNP":
+            return False
+        places = self.gazetteer.lookup(span.text)
+        if any(p.kind in {"country", "admin1"} for p in places):
+            return True
+        doc = span.doc
+        before = doc[span.start - 1].lower_ if span.start > 0 else ""
+        after = doc[span.end].lower_ if span.end < len(doc) else ""
+        if before in LOCATIVE or after in PLACE_NOUNS or before in {",", "and"}:
+            return True
+        return max((p.population for p in places), default=0) >= 100_000
+
+    def _demonym_at(self, doc: Doc, start: int) -> Span | None:
+        token = doc[start]
+        if not token.text[:1].isupper():
+            return None
+        country = self.gazetteer.demonym_country(token.text)
+        if country is None:
+            return None
+        return Span(doc, start, start + 1, label="NORP", kb_id=country.country_code)
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(model: str) -> Language:
+    """The model named in settings, with our entity tagger in place of its NER."""
+    nlp = spacy.load(model, exclude=["ner"])
+    nlp.add_pipe(COMPONENT, last=True)
+    log.info("pipeline loaded: model=%s components=%s", model, ",".join(nlp.pipe_names))
+    return nlp

@@ -1,0 +1,1 @@
+"""Packaged data files: the gazetteer and its hand-written aliases."""

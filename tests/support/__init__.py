@@ -1,0 +1,1 @@
+"""Test helpers shared across suites: a fake Telegram Bot API server, HTML checks, fixtures data."""
