@@ -1,12 +1,14 @@
 """How many were killed and injured, and who: figures read from one sentence.
 
-A *mention* is a number (digits, words, or "a"/"an" before a victim's noun) tied to a
-casualty word: after it ("seven soldiers were killed", "26 people dead"), or before it
-("killing at least 141", "the death of six militants"), or through a list ("five soldiers
-and seven militants lost their lives"). Its category comes from the victims' noun.
-Numbers that are dates, ages, distances or money, vague quantities ("dozens") and numbers
-inside a clause about an earlier event ("after an attack that killed 140") are not
-mentions.
+A *mention* is a number (digits, words, or "a"/"another" before a victim's noun) tied to
+a casualty word: after it ("seven soldiers were killed", "26 people dead"), before it
+("killing at least 141", "the death of six militants", "shot dead a boy"), through the
+parse ("a farmer who tried to flee was shot dead"), or through a list ("five soldiers and
+seven militants lost their lives"). Its category comes from the victims' noun, or, when
+the noun is left out ("opened fire on worshippers, killing eight"), from the victims
+named earlier in the sentence. Numbers that are dates, ages, distances or money, vague
+quantities ("dozens") and numbers in a clause about an earlier event ("after an attack
+that killed 140") are not mentions.
 """
 
 from __future__ import annotations
@@ -23,23 +25,30 @@ from jobs.extract.taxonomy import CATEGORIES
 SKIP_BEFORE = frozenset("""
 at least more than over up to about around nearly almost some another a an further additional
 only the as many roughly approximately estimated than least total of all who whom which were
+them those these
 """.split())
 UNIT_AFTER = frozenset("""
 year years yr old km kilometres kilometers kilometre kilometer miles mile metres meters metre
 meter percent % per hours hour minutes minute days day weeks week months month am pm a.m. p.m.
 billion crore lakh rupees dollars euros pounds naira afghanis shillings tonnes tons kg times
 vehicles houses homes shops buildings cars villages rounds bullets points goals runs wickets
-seats votes
+seats votes firearms weapons rifles guns
 """.split())
 NOT_AFTER_ARTICLE = frozenset("number total series lot couple group few handful pair".split())
+SINGULAR_DETERMINERS = frozenset("a an one another their his her its".split())
 AUX_SKIP = frozenset("""
 were was are is be been being have has had got get reportedly also later allegedly all
 both each subsequently eventually instantly immediately on the spot critically seriously
-severely badly fatally mortally slightly
+severely badly fatally mortally slightly reported said believed confirmed feared
 """.split())
-PASSIVE_ONLY = frozenset("killed wounded injured hurt slain".split())
+PASSIVE_KILLED = frozenset("killed slain beheaded murdered massacred executed lynched assassinated".split())
+PASSIVE_INJURED = frozenset("wounded injured hurt maimed stabbed".split())
+MANNER_OF_DEATH = frozenset("shot gunned hacked beaten stoned burnt burned crushed stabbed".split())
 INTRANSITIVE_DEATH = frozenset("dead died die dies perished perish martyred succumbed".split())
 MONTH_WORDS = frozenset(MONTHS) | frozenset(m[:3] for m in MONTHS)
+ASIDE_OPENERS = frozenset("including among mostly mainly most many all both of".split())
+DEATH_NOUNS = frozenset("death life body funeral".split())
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
 
 @dataclass
@@ -50,6 +59,7 @@ class Mention:
     end: int
     count: int
     noun: str | None
+    noun_token: int | None = None
     category: str = "unspecified"
     kind: str | None = None
     toll: bool = False
@@ -71,58 +81,6 @@ class Figures:
         return self.total > 0 or bool(self.toll)
 
 
-def _is_number(token: Token) -> bool:
-    return is_number_word(token.text)
-
-
-def _number_run(doc: Doc, i: int, end: int) -> int:
-    """End of the run of number words starting at i ("twenty - three", "two hundred and five")."""
-    j = i + 1
-    while j < end:
-        tok = doc[j]
-        if _is_number(tok):
-            j += 1
-        elif tok.text == "-" and j + 1 < end and _is_number(doc[j + 1]):
-            j += 2
-        elif tok.lower_ == "and" and doc[j - 1].lower_ in SCALES and j + 1 < end and _is_number(doc[j + 1]):
-            j += 2
-        else:
-            break
-    return j
-
-
-def _excluded(doc: Doc, start: int, end: int, value: int) -> bool:
-    """Dates, ages, years, units and money are not casualty figures."""
-    before = doc[start - 1].lower_ if start > 0 else ""
-    after = [t.lower_ for t in doc[end:end + 3] if t.text != "-"]
-    if before in MONTH_WORDS or (after and after[0] in MONTH_WORDS):
-        return True
-    if before in {"$", "rs", "aged", "no", "no.", "number", "flight", "route", "highway", "phase",
-                  "article", "section", "page", "level", "grade", "class", "£", "€", "ages"}:
-        return True
-    if after and after[0] in UNIT_AFTER:
-        return True
-    return 1900 <= value <= 2100 and doc[start].text.isdigit() and len(doc[start].text) == 4
-
-
-def _victim_noun(doc: Doc, start: int, limit: int) -> tuple[int, str | None, bool]:
-    """(end of the noun phrase, victim noun lemma or None, is it some other noun)."""
-    j, noun, other = start, None, False
-    if j < limit and doc[j].lower_ == "of" and j + 1 < limit and doc[j + 1].lower_ in {"the", "them", "those", "whom", "these"}:
-        j += 2 if doc[j + 1].lower_ == "the" else 1
-        if doc[j - 1].lower_ in {"them", "whom", "those", "these"}:
-            return j, None, False
-    while j < limit and j - start < 5:
-        tok = doc[j]
-        if tok.pos_ in {"NOUN", "PROPN"} or tok.tag_ in {"NNS", "NNPS"}:
-            word = victim_word(tok)
-            noun, other = (word, False) if word else (noun, noun is None)
-        elif not (tok.pos_ == "ADJ" or tok.text == "-" or tok.tag_ == "NNP" or tok.lower_ in {"other", "more"}):
-            break
-        j += 1
-    return j, noun, other and noun is None
-
-
 def victim_word(token: Token) -> str | None:
     """The lexicon word for a victim noun ("policemen" -> "policemen", "troops" -> "troop")."""
     for word in (token.lemma_.lower(), token.lower_, token.lower_.rstrip("s")):
@@ -141,46 +99,149 @@ def category_of(noun: str | None) -> str:
     return "unspecified"
 
 
+# --- finding numbers and their noun phrases ---------------------------------------------
+
+def _number_run(doc: Doc, i: int, end: int) -> int:
+    """End of the run of number words starting at i ("twenty - three", "two hundred and five")."""
+    j = i + 1
+    while j < end:
+        tok = doc[j]
+        if is_number_word(tok.text):
+            j += 1
+        elif tok.text == "-" and j + 1 < end and is_number_word(doc[j + 1].text):
+            j += 2
+        elif tok.lower_ == "and" and doc[j - 1].lower_ in SCALES and j + 1 < end and is_number_word(doc[j + 1].text):
+            j += 2
+        else:
+            break
+    return j
+
+
+def _excluded(doc: Doc, start: int, end: int, value: int) -> bool:
+    """Dates, ages, years, units and money are not casualty figures."""
+    before = doc[start - 1].lower_ if start > 0 else ""
+    after = [t.lower_ for t in doc[end:end + 3] if t.text != "-"]
+    if before in MONTH_WORDS or (after and after[0] in MONTH_WORDS):
+        return True
+    if before in {"$", "rs", "aged", "no", "no.", "number", "flight", "route", "highway", "phase",
+                  "article", "section", "page", "level", "grade", "class", "£", "€", "ages", "the"}:
+        return True
+    if after and after[0] in UNIT_AFTER:
+        return True
+    return 1900 <= value <= 2100 and doc[start].text.isdigit() and len(doc[start].text) == 4
+
+
+def _skip_age(doc: Doc, j: int, limit: int) -> int:
+    """Skip "10-year-old" inside a noun phrase."""
+    if doc[j].like_num and j + 2 < limit and doc[j + 1].text == "-" and doc[j + 2].lower_ in {"year", "month"}:
+        k = j + 3
+        while k < limit and doc[k].lower_ in {"-", "old"}:
+            k += 1
+        return k
+    return j
+
+
+def _noun_phrase(doc: Doc, start: int, limit: int) -> tuple[int, str | None, int | None]:
+    """(end of the noun phrase after a number, victim noun or None, index of that noun)."""
+    j = start
+    if j + 1 < limit and doc[j].lower_ == "of" and doc[j + 1].lower_ in {"the", "them", "those", "whom", "these"}:
+        if doc[j + 1].lower_ != "the":
+            return j + 2, None, None
+        j += 2
+    nouns: list[tuple[int, str | None]] = []  # (index, victim word or None) for each noun
+    while j < limit and j - start < 6:
+        j = _skip_age(doc, j, limit)
+        if j >= limit:
+            break
+        tok = doc[j]
+        if tok.lower_ in INTRANSITIVE_DEATH or tok.lower_ in PASSIVE_KILLED | PASSIVE_INJURED:
+            break
+        if tok.pos_ in {"NOUN", "PROPN"} or tok.tag_ in {"NNS", "NNPS", "NNP"}:
+            nouns.append((j, victim_word(tok)))
+        elif not (tok.tag_ in {"VBG", "VBN"} and j + 1 < limit and doc[j + 1].pos_ in {"NOUN", "ADJ"}
+                  or tok.pos_ == "ADJ" or tok.text == "-" or tok.lower_ in {"other", "more"}):
+            break  # VBG/VBN before a noun: "infiltrating militants", "wounded passengers"
+        j += 1
+    noun, index = _head_noun(doc, nouns, j, limit)
+    return j, noun, index
+
+
+def _head_noun(doc: Doc, nouns: list[tuple[int, str | None]], end: int, limit: int) -> tuple[str | None, int | None]:
+    """The victim noun of a phrase: its head ("army helicopter" has none), except that a
+    plain "men"/"members" takes its specific modifier ("Levies men") or its "of" phrase
+    ("members of the security forces")."""
+    if not nouns:
+        return None, None
+    index, word = nouns[-1]
+    if word is None and doc[index].lemma_.lower() in lx.THINGS:
+        return lx.THING, index
+    if word is None or word in lx.PLAIN_PEOPLE:
+        specific = [(i, w) for i, w in nouns[:-1] if w and w not in lx.PLAIN_PEOPLE]
+        if specific:
+            return specific[-1][1], specific[-1][0]
+        if end + 1 < limit and doc[end].lower_ == "of":
+            for k in range(end + 1, min(limit, end + 6)):
+                if doc[k].ent_type_ == "ACTOR":
+                    return "militant", k
+                inner = victim_word(doc[k])
+                if inner:
+                    return inner, k
+    return word, index
+
+
 def _candidates(sent: Span) -> list[Mention]:
     doc, out, i = sent.doc, [], sent.start
     while i < sent.end:
         tok = doc[i]
-        if _is_number(tok) and tok.lower_ != "one":
+        if is_number_word(tok.text) and tok.lower_ != "one":
             j = _number_run(doc, i, sent.end)
             value = parse_number([t.text for t in doc[i:j]])
-            if value is not None and value > 0 and not _excluded(doc, i, j, value):
-                out.append(_mention(doc, i, j, value, sent.end))
+            if value and not _excluded(doc, i, j, value):
+                end, noun, index = _noun_phrase(doc, j, sent.end)
+                if noun != lx.THING:
+                    out.append(Mention(i, end, value, noun, index, category_of(noun)))
             i = j
-        elif tok.lower_ in {"a", "an", "one"} and i + 1 < sent.end:
+            continue
+        if tok.lower_ in SINGULAR_DETERMINERS and i + 1 < sent.end:
             mention = _singular(doc, i, sent.end)
             if mention:
                 out.append(mention)
-            i += 1
-        else:
-            i += 1
-    return [m for m in out if m is not None]
-
-
-def _mention(doc: Doc, start: int, end: int, value: int, limit: int) -> Mention | None:
-    np_end, noun, other_noun = _victim_noun(doc, end, limit)
-    if other_noun:
-        return None
-    return Mention(start=start, end=np_end, count=value, noun=noun, category=category_of(noun))
+        i += 1
+    return out
 
 
 def _singular(doc: Doc, i: int, limit: int) -> Mention | None:
-    """"a policeman", "one of the soldiers": one victim (not "a number of", "a total of")."""
+    """"a policeman", "another soldier", "one of the soldiers": one victim."""
     if doc[i + 1].lower_ in NOT_AFTER_ARTICLE:
         return None
-    np_end, noun, _ = _victim_noun(doc, i + 1, limit)
-    plural = doc[np_end - 1].tag_ in {"NNS", "NNPS"} and doc[i + 1].lower_ != "of"
-    if noun is None or noun in lx.GENERIC_NOUNS or plural:
+    end, noun, index = _noun_phrase(doc, i + 1, limit)
+    if noun is None or noun == lx.THING or noun in lx.GENERIC_NOUNS or index is None:
         return None
-    return Mention(start=i, end=np_end, count=1, noun=noun, category=category_of(noun))
+    if doc[index].tag_ in {"NNS", "NNPS"} and doc[i + 1].lower_ != "of":
+        return None
+    return Mention(i, end, 1, noun, index, category_of(noun))
+
+
+# --- tying a number to killed or injured -------------------------------------------------
+
+def _skip_aside(doc: Doc, j: int, limit: int) -> int:
+    """Skip ", including six women and three children," and "of the NPA" to reach the verb."""
+    if j + 1 < limit and doc[j].text == "," and doc[j + 1].lower_ in ASIDE_OPENERS:
+        k = j + 1
+        while k < limit and doc[k].text != ",":
+            k += 1
+        return k + 1 if k < limit else j
+    if j < limit and doc[j].lower_ in {"from", "of"}:
+        k = j + 1
+        while k < limit and (doc[k].pos_ in {"PROPN", "DET", "ADJ", "NOUN"} or doc[k].text in {"(", ")", "'s", "-"}):
+            k += 1
+        return k if k < limit and doc[k].pos_ in {"AUX", "VERB"} else j
+    return j
 
 
 def _forward_kind(doc: Doc, j: int, limit: int) -> str | None:
     """Casualty word after the noun phrase: "were killed", "dead", "lost their lives"."""
+    j = _skip_aside(doc, j, limit)
     while j < limit and (doc[j].lower_ in AUX_SKIP or doc[j].pos_ == "ADV" and doc[j].lower_ != "not"):
         j += 1
     if j >= limit or doc[j].lower_ in {"not", "never", "n't"}:
@@ -188,42 +249,79 @@ def _forward_kind(doc: Doc, j: int, limit: int) -> str | None:
     tok, nxt = doc[j], doc[j + 1] if j + 1 < limit else None
     if tok.lower_ in INTRANSITIVE_DEATH or tok.lemma_ == "succumb":
         return "killed"
+    if tok.lower_ == "to" and nxt is not None and nxt.lower_ == "death":
+        return "killed"
+    if tok.lower_ in MANNER_OF_DEATH and nxt is not None and nxt.lower_ in {"dead", "down", "to"}:
+        return "killed"
     if tok.lemma_ in {"lose", "sacrifice", "embrace"} and any(t.lower_ in {"lives", "life", "martyrdom"} for t in doc[j:j + 3]):
         return "killed"
     if tok.lemma_ in {"sustain", "suffer", "receive"} and any(t.lemma_ in lx.INJURED_WORDS for t in doc[j:j + 4]):
         return "injured"
-    if tok.lower_ in PASSIVE_ONLY or tok.lower_ in {"wounded", "injured"}:
+    if tok.lower_ in PASSIVE_KILLED | PASSIVE_INJURED:
         object_follows = nxt is not None and (nxt.like_num or nxt.pos_ in {"DET", "NUM"} or victim_word(nxt))
         if tok.tag_ == "VBD" and object_follows:
             return None  # "Two bombers killed 20 people": the agents, not the victims
-        return "killed" if tok.lower_ in {"killed", "slain"} else "injured"
+        return "killed" if tok.lower_ in PASSIVE_KILLED else "injured"
     return None
 
 
 def _backward_kind(doc: Doc, start: int, floor: int) -> tuple[str | None, str | None]:
     """(kind, relation) from the words before the number: "killing", "the death of",
-    "including" (relation "breakdown"), "and"/"," (relation "coordinated"), "toll ... to"."""
+    "including" (relation "breakdown"), "and"/"," (relation "coordinated")."""
     k = start - 1
     while k >= floor and doc[k].lower_ in SKIP_BEFORE:
         k -= 1
     if k < floor:
         return None, None
-    tok = doc[k]
+    tok, prev = doc[k], doc[k - 1] if k > floor else None
     if tok.lower_ in {"no", "none", "not", "without"}:
         return None, "negated"
-    if tok.lemma_ in lx.KILL_VERBS or tok.lower_ in {"killing", "kills", "killed", "leaving", "left", "leaves"}:
-        return ("killed" if tok.lemma_ in lx.KILL_VERBS else None), None
-    if tok.lemma_ in lx.INJURE_VERBS:
+    if tok.lemma_ in lx.KILL_VERBS or tok.lower_ in {"killing", "kills", "killed"}:
+        return "killed", None
+    if tok.lower_ in {"dead", "down"} and prev is not None and prev.lower_ in MANNER_OF_DEATH:
+        return "killed", None
+    if tok.lemma_ in lx.INJURE_VERBS or tok.lower_ in {"stabbing", "stabbed", "stabs"}:
         return "injured", None
-    if tok.lemma_ in {"death", "life", "body", "funeral"} or (tok.lower_ in {"claimed", "claiming", "took", "taking"}):
+    if tok.lemma_ in DEATH_NOUNS or tok.lower_ in {"claimed", "claiming", "took", "taking"}:
         return "killed", None
     if tok.lower_ in {"including", "among", "includes", "included"}:
         return None, "breakdown"
     if tok.lower_ in {"and", ",", "while", "plus", "as", "well"}:
         return None, "coordinated"
-    if any(t.lemma_ in lx.TOLL_WORDS for t in doc[max(floor, k - 5):k + 1]):
-        return "killed", "toll"
     return None, None
+
+
+def _dependency_kind(doc: Doc, index: int | None) -> tuple[str | None, bool]:
+    """(kind, is toll) from the parse: the victim noun as the subject of "was shot dead",
+    the object of "killed", or a number that a "toll" rose to."""
+    if index is None:
+        return None, False
+    node = doc[index]
+    while node.dep_ == "conj" and node.head.i != node.i:
+        node = node.head
+    head = node.head
+    if node.dep_ in SUBJECT_DEPS and head.lemma_ in {"die", "perish", "succumb"}:
+        return "killed", False
+    if node.dep_ == "nsubjpass":
+        if head.lemma_ in lx.KILL_VERBS and head.lemma_ != "shoot" or any(c.lower_ in {"dead", "death"} for c in head.subtree):
+            return "killed", False
+        if head.lemma_ in lx.INJURE_VERBS or head.lower_ in PASSIVE_INJURED:
+            return "injured", False
+    if node.dep_ == "dobj" and head.lemma_ in lx.KILL_VERBS | lx.INJURE_VERBS and head.lemma_ != "shoot":
+        return ("killed" if head.lemma_ in lx.KILL_VERBS else "injured"), False
+    return None, False
+
+
+def _toll(doc: Doc, start: int) -> bool:
+    """Is the number the value of a toll ("the death toll ... rose to 11")?"""
+    node = doc[start]
+    for _ in range(4):
+        if node.head.i == node.i:
+            break
+        node = node.head
+        if any(c.dep_ in SUBJECT_DEPS and c.lemma_ in {"toll", "number", "tally", "count"} for c in node.children):
+            return True
+    return False
 
 
 def _link(mentions: list[Mention], doc: Doc, sent: Span) -> None:
@@ -233,26 +331,64 @@ def _link(mentions: list[Mention], doc: Doc, sent: Span) -> None:
         if relation == "negated":
             m.kind = "negated"
             continue
-        m.kind = _forward_kind(doc, m.end, sent.end) or kind
-        m.toll = relation == "toll"
+        m.toll = _toll(doc, m.start)
+        m.kind = "killed" if m.toll else _forward_kind(doc, m.end, sent.end) or kind
+        if m.kind is None:
+            m.kind = _dependency_kind(doc, m.noun_token)[0]
         m.breakdown = relation == "breakdown"
         m.coordinated = relation == "coordinated"
     for prev, m in zip(mentions, mentions[1:]):  # left to right: "killing a soldier and two civilians"
+        if m.coordinated and prev.breakdown:
+            m.breakdown = True  # "including six women and three children"
         if m.coordinated and m.kind is None and prev.kind not in {None, "negated"}:
-            m.kind, m.breakdown = prev.kind, prev.breakdown
+            m.kind = prev.kind
     for m, nxt in reversed(list(zip(mentions, mentions[1:]))):  # right to left: "five soldiers and seven militants lost"
-        if m.kind is None and nxt.coordinated and nxt.kind not in {None, "negated"}:
+        if m.kind is None and nxt.coordinated and nxt.breakdown == m.breakdown and nxt.kind not in {None, "negated"}:
             m.kind = nxt.kind
-    for prev, m in zip(mentions, mentions[1:]):  # "... and wounding another six": same victims
-        if m.noun is None and prev.noun is not None and prev.kind:
-            m.category = prev.category
+    parent = None
+    for m in mentions:  # "38 people, including six women, were killed": the parts share the kind
+        if not m.breakdown:
+            parent = m
+        elif parent is not None and parent.kind in {"killed", "injured"}:
+            m.kind = parent.kind
+
+
+def _elided_category(doc: Doc, m: Mention, sent: Span, taken: set[int]) -> str | None:
+    """"opened fire on worshippers, killing eight": the victims named before the figure."""
+    for k in range(m.start - 1, sent.start - 1, -1):
+        tok = doc[k]
+        if k in taken or tok.dep_ not in {"pobj", "dobj", "conj"} or tok.ent_type_ == "ACTOR":
+            continue
+        word = victim_word(tok)
+        if word and word not in lx.GENERIC_NOUNS and category_of(word) != "militants":
+            return category_of(word)
+    return None
 
 
 def find_mentions(sent: Span) -> list[Mention]:
     """Casualty mentions in one sentence, outside clauses about earlier events."""
+    doc = sent.doc
     mentions = _candidates(sent)
-    _link(mentions, sent.doc, sent)
-    return [m for m in mentions if m.kind in {"killed", "injured"} and not in_reference_clause(sent.doc[m.start])]
+    _link(mentions, doc, sent)
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    kept: list[Mention] = []
+    for m in mentions:
+        if m.kind not in {"killed", "injured"} or in_reference_clause(doc[m.start]) or _is_speaker(doc, m):
+            continue
+        if m.noun is None and not m.breakdown:
+            named = [k for k in kept if not k.breakdown and k.noun is not None]
+            inherited = named[-1].category if named else None
+            m.category = inherited or _elided_category(doc, m, sent, taken) or "unspecified"
+        kept.append(m)
+    return kept
+
+
+def _is_speaker(doc: Doc, m: Mention) -> bool:
+    """"..., an official said": the source of the report, not a victim."""
+    if m.noun_token is None:
+        return False
+    token = doc[m.noun_token]
+    return token.dep_ == "nsubj" and token.head.lemma_ in {"say", "tell", "add", "confirm", "report", "state"}
 
 
 def in_reference_clause(token: Token) -> bool:
@@ -263,24 +399,30 @@ def in_reference_clause(token: Token) -> bool:
             return True
         if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in lx.REFERENCE_PREPS for c in node.children):
             return True
+        if node.dep_ == "relcl" and node.head.lemma_ in lx.LONG_CONFLICTS:
+            return True  # "a war that killed half a million people"
         node = node.head
     return False
 
 
 def figures_of(mentions: list[Mention]) -> Figures:
-    """Add up one sentence's mentions; "including" parts split the figure they belong to."""
+    """Add up one sentence's mentions. "Including" parts split the figure they belong to;
+    a toll is the total, of which the sentence's other figures are parts."""
     figures = Figures()
     for m in mentions:
         if m.breakdown:
             continue
-        target = figures.killed if m.kind == "killed" else figures.injured
         if m.toll:
             figures.toll = max(figures.toll or 0, m.count)
-        target[m.category] += m.count
+            continue
+        (figures.killed if m.kind == "killed" else figures.injured)[m.category] += m.count
     for m in mentions:
         if m.breakdown and m.category != "unspecified":
             target = figures.killed if m.kind == "killed" else figures.injured
             moved = min(m.count, target["unspecified"])
             target["unspecified"] -= moved
             target[m.category] += moved
+    if figures.toll:
+        named = sum(figures.killed.values())
+        figures.killed["unspecified"] += max(0, figures.toll - named)
     return figures

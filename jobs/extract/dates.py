@@ -60,12 +60,29 @@ def resolve_date(text: str, published: date | None) -> date | None:
     return None
 
 
+_IN_MONTH = re.compile(r"\b(?:in|since|last) " + _MONTH_RX + r"\b(?!\s+\d)", re.I)
+
+
+def _earlier_month(text: str, published: date) -> bool:
+    """"In February, a bomber killed five" in a report published in November."""
+    match = _IN_MONTH.search(text)
+    if not match:
+        return False
+    month = _MONTH_ABBR[match.group(1)[:3].lower()]
+    return (published.month - month) % 12 >= 2
+
+
 def explicit_past_year(text: str, published: date | None) -> bool:
-    """Does the text date itself to an earlier year ("on March 13, 1997", "in 2009")?"""
+    """Does the text date itself well before publication ("on March 13, 1997", "in 2009",
+    "in February")?"""
     if published is None:
         return False
+    if _earlier_month(text, published):
+        return True
     found = _explicit(text, published)
     if found is not None and found.year < published.year and (published - found).days > 60:
         return True
+    if found is not None and (published - found).days <= 60:
+        return False
     years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20[0-4]\d)\b", text)]
-    return bool(years) and max(years) < published.year - 1
+    return bool(years) and max(years) < published.year

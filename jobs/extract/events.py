@@ -34,7 +34,8 @@ IED = _rx(r"\bieds?\b", r"improvised explosive", r"roadside bomb", r"car bomb", 
 ABDUCTION = _rx(r"kidnap", r"abduct", r"taken hostage", r"held hostage", r"hostages?",
                 r"seized \d+", r"forcibly disappeared", r"enforced disappearance")
 SEXUAL = _rx(r"rape[ds]?\b", r"sexual(?:ly)? (?:violence|assault|abuse)", r"gang-?rape")
-EXCESSIVE_FORCE = _rx(r"(?:police|troops|forces|soldiers) (?:opened fire|fired (?:live|on|at))"
+EXCESSIVE_FORCE = _rx(r"(?:police|troops|forces|soldiers|officers)\b[^.]{0,40}\b(?:shot|killed|opened fire on|fired on|"
+                      r"fired at)\b[^.]{0,30}\b(?:protesters|demonstrators|marchers|crowds?|mourners)",r"(?:police|troops|forces|soldiers) (?:opened fire|fired (?:live|on|at))"
                       r"[^.]{0,60}protest", r"protesters? (?:were |was )?(?:shot|killed)",
                       r"demonstrators? (?:were |was )?(?:shot|killed)", r"killed \w+ protesters",
                       r"fired on (?:protesters|demonstrators|crowds?)")
@@ -101,7 +102,9 @@ HOSTILE = re.compile(
     r"kidnap|abduct|massacre|riot|mob|lynch|protest|assassin|militia|al-shabaab|taliban|"
     r"boko haram|islamic state|isis|\bis\b|rocket|mortar|missile|artillery|killed by|"
     r"targeted|assault|raid|offensive|gunfight|firefight|shootout|exchange of fire|battle|combat|"
-    r"stabb|murder|behead|execut|hostage)",
+    r"stabb|murder|behead|execut|hostage|bombs?\b|bombed|landmine|explosive device|encounter|"
+    r"security forces|maoist|naxal|gunfire|sniper|cartel|gang|ceasefire|insurgency|jawans|"
+    r"bullets?|firing|fired|opened fire|hand grenade|warplane|jets|shelled)",
     re.IGNORECASE,
 )
 
@@ -130,5 +133,8 @@ def classify(text: str, *, victims_are_armed: bool = False) -> tuple[str, str] |
     return None
 
 # The attacker died in his own attack: counted as one militant killed.
+SUICIDE_BOMBERS_DIED = re.compile(
+    r"\b(\w+)\s+(?:\w+\s+){0,2}(?:suicide )?bombers? (?:blew|detonated) (?:them|him|her)sel(?:f|ves)",
+    re.IGNORECASE)
 SUICIDE_DEATH = _rx(r"blew (?:him|her)self up", r"bomber (?:was|were) (?:also )?killed",
                     r"killing (?:him|her)self", r"bomber died", r"and himself", r"including the (?:suicide )?bomber")

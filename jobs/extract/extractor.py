@@ -30,11 +30,15 @@ from sitrep.places import Gazetteer, Place, load_gazetteer
 SUM_CUE = re.compile(r"\b(?:a total of|in total|in all|altogether|combined|overall|total of|"
                      r"taking the (?:total|toll)|bringing the (?:total|toll))\b", re.I)
 PERIOD_CUE = re.compile(
-    r"\b(?:since|so far|to date|this year|last year|last month|earlier this year|in recent "
+    r"\b(?:since|so far|to date|last year|last month|earlier this year|in recent "
     r"(?:months|weeks|years)|over the (?:past|last)|in the (?:past|last) (?:year|month|decade|few)|"
     r"during the (?:past|last)|total number|war has|conflict has|insurgency has|each year|every year|"
     r"per year|annually|a year earlier|previous year|between (?:january|february|march|april|may|"
-    r"june|july|august|september|october|november|december))\b", re.I)
+    r"june|july|august|september|october|november|december)|(?:first|past|last) (?:\w+ )?"
+    r"(?:months|weeks|years|days)|months of the year|years ago|ha(?:s|ve) (?:so far )?"
+    r"(?:killed|claimed|left) (?:more than |over |at least |nearly |about |some )?[\d,]{3,}|last week|"
+    r"earlier this (?:week|month)|so far this year)\b", re.I)
+PAST_TITLE = re.compile(r"\b(?:anniversary|remember|commemorat|memorial|years (?:on|after|since|ago))", re.I)
 GENERIC_CUE = re.compile(r"\b(?:numerous|frequently|often|regularly|historically|routinely|"
                          r"continue to|continues to|have been|has been|would|could|might|may|"
                          r"will|threat(?:en)?s?|warned|vowed|plans?|if)\b", re.I)
@@ -112,6 +116,8 @@ class Extractor:
     def _incidents(self, doc: Doc, item: ArticleInput) -> list[ExtractedIncident]:
         mentions = resolve_places(doc, self.gazetteer)
         candidates: list[Candidate] = []
+        if item.title and PAST_TITLE.search(item.title):
+            return []  # an article about an anniversary or a memorial reports no new event
         for sent in doc.sents:
             candidates.extend(self._sentence_candidates(sent, mentions, item.published))
         if not candidates:
@@ -126,8 +132,8 @@ class Extractor:
         text = sent.text
         if not events.is_violent(text) or PERIOD_CUE.search(text) or explicit_past_year(text, published):
             return []
-        in_sent = [m for m in mentions if sent.start <= m.start < sent.end]
-        places = specific_places(in_sent, self.gazetteer)
+        in_sent = [m for m in mentions if sent.start <= m.start < sent.end and not m.dateline]
+        places = specific_places(in_sent, self.gazetteer, sent.doc)
         found = find_mentions(sent)
         if not found:
             if not (places and places[0].place.kind != "country" and _main_clause_event(sent)
@@ -153,7 +159,8 @@ def _attach_unplaced(candidates: list[Candidate], mentions: list[PlaceMention], 
 
 
 def _article_place(mentions: list[PlaceMention], gazetteer: Gazetteer, doc: Doc) -> Place | None:
-    specific = specific_places(mentions, gazetteer)
+    body = [m for m in mentions if not m.dateline]
+    specific = specific_places(body, gazetteer) or specific_places(mentions, gazetteer)
     if specific:
         return specific[0].place
     countries = Counter(e.kb_id_ for e in doc.ents if e.label_ == "NORP")

@@ -17,6 +17,8 @@ from spacy.tokens import Doc, Span
 from sitrep.places import Gazetteer, Place
 
 KIND_PRIOR = {"country": 3.0, "admin1": 2.5, "admin2": 2.2, "place": 1.5}
+DIRECTION_WORDS = frozenset("north south east west northeast northwest southeast southwest "
+                            "km kilometres kilometers miles outside".split())
 CUE_KIND = {
     "district": "admin2", "agency": "admin2", "tehsil": "admin2", "county": "admin2",
     "province": "admin1", "state": "admin1", "region": "admin1", "governorate": "admin1",
@@ -30,6 +32,15 @@ class PlaceMention:
     end: int
     text: str
     place: Place
+    dateline: bool = False  # "PESHAWAR:" where the report was filed, not where it happened
+
+
+def _is_dateline(span: Span) -> bool:
+    """A place name opening the text or a line, in capitals or before ':', '-' or '('."""
+    doc = span.doc
+    at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws or doc[span.start - 1].is_space
+    after = doc[span.end].text if span.end < len(doc) else ""
+    return at_line_start and (span.text.isupper() or after in {":", "-", "(", "—", "–", ","})
 
 
 def _cue_kind(span: Span) -> str | None:
@@ -70,29 +81,56 @@ def _score(place: Place, cue: str | None, countries: Counter[str],
     score = KIND_PRIOR[place.kind] + 0.35 * math.log10(place.population + 10)
     score += 4.0 * countries[place.country_code] / total_votes
     if place.admin1 and admin1s[(place.country_code, place.admin1)]:
-        score += 1.5
+        score += 3.0
     if cue is not None:
         score += 3.0 if place.kind == cue else 0.0
     return score
 
 
+def _best(span: Span, places: list[Place], countries: Counter[str],
+          admin1s: Counter[tuple[str, str]]) -> Place:
+    cue = _cue_kind(span)
+    return max(places, key=lambda p: _score(p, cue, countries, admin1s))
+
+
 def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
-    """Every GPE entity of `doc`, resolved to its most likely place, in text order."""
+    """Every GPE entity of `doc`, resolved to its most likely place, in text order.
+
+    Two passes: the first picks by country context; the provinces of those picks then
+    vote in the second, so "Bijapur district" in a report datelined Raipur is the
+    Bijapur of Chhattisgarh.
+    """
     candidates = {ent: gazetteer.lookup(ent.text) for ent in doc.ents if ent.label_ == "GPE"}
     candidates = {span: places for span, places in candidates.items() if places}
     countries = _country_votes(doc, candidates)
-    admin1s = _admin1_votes(candidates)
+    first = {span: _best(span, places, countries, _admin1_votes(candidates)) for span, places in candidates.items()}
     mentions = []
+    top = countries.most_common(1)
     for span, places in candidates.items():
-        cue = _cue_kind(span)
-        best = max(places, key=lambda p: _score(p, cue, countries, admin1s))
-        mentions.append(PlaceMention(span.start, span.end, span.text, best))
+        others = Counter((p.country_code, p.admin1) for s, p in first.items() if s != span and p.admin1)
+        best = _best(span, places, countries, others)
+        if top and top[0][1] >= 2 and not countries[best.country_code] and best.kind != "country":
+            continue  # an unknown village that shares a name with a place abroad
+        mentions.append(PlaceMention(span.start, span.end, span.text, best, _is_dateline(span)))
     return sorted(mentions, key=lambda m: m.start)
 
 
-def specific_places(mentions: list[PlaceMention], gazetteer: Gazetteer) -> list[PlaceMention]:
+def _is_reference_point(doc: Doc, mention: PlaceMention) -> bool:
+    """"north of Baquba", "labourers from Punjab": a place named to point elsewhere."""
+    before = [t.lower_ for t in doc[max(0, mention.start - 3):mention.start]]
+    if "hospital" in before or "hospitals" in before:
+        return True  # "died in hospital in Quetta"
+    return bool(before) and (before[-1] == "from" or len(before) >= 2 and before[-1] == "of"
+                             and before[-2] in DIRECTION_WORDS)
+
+
+def specific_places(mentions: list[PlaceMention], gazetteer: Gazetteer, doc: Doc | None = None) -> list[PlaceMention]:
     """Drop mentions that only give context: a country or province that contains another
-    mention ("Peshawar, the capital of Khyber Pakhtunkhwa province"), repeated names."""
+    mention ("Peshawar, the capital of Khyber Pakhtunkhwa province"), repeated names,
+    places named as reference points when there are others."""
+    if doc is not None:
+        located = [m for m in mentions if not _is_reference_point(doc, m)]
+        mentions = located or mentions
     kept: list[PlaceMention] = []
     for mention in mentions:
         inner = [m for m in mentions if m.place != mention.place

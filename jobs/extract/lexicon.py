@@ -12,12 +12,13 @@ commando paramilitary guard gendarme serviceman servicemen personnel sepoy range
 marine sailor airman army militiaman militiamen fc frontier corps crpf bsf itbp cisf
 peacekeeper conscript cadet sentry lieutenant captain major colonel sergeant corporal general
 security force military policemen paratrooper gendarmerie havildar naik subedar
+guardsman guardsmen cadet recruit trainee
 """.split())
 
 MILITANT_NOUNS = frozenset("""
 militant insurgent terrorist fighter attacker bomber gunman gunmen jihadist extremist rebel
 assailant kidnapper abductor bandit guerrilla guerilla separatist maoist naxal naxalite
-miscreant infiltrator raider suspect mercenary
+miscreant infiltrator raider suspect mercenary cadre dacoit
 """.split())
 
 CIVILIAN_NOUNS = frozenset("""
@@ -29,6 +30,21 @@ guest refugee migrant family girl boy baby infant man men teenager youth elder
 cleric imam priest pastor monk devotee voter protester protestor demonstrator labourer laborer
 aid humanitarian engineer contractor official tribesman tribesmen tribal elderly spectator
 customer diner athlete player lawyer judge politician councillor councilor candidate
+hunter shepherd nomad miner hostage churchgoer congregant wife husband son daughter mother
+father brother sister relative neighbour neighbor owner shopkeeper cook chef waiter medic
+paramedic volunteer
+""".split())
+
+# Nouns for people that say nothing of who they are: a modifier or "of" phrase decides.
+PLAIN_PEOPLE = frozenset("man men people person personnel member members individual".split())
+# Heads of noun phrases that are not people: "an army helicopter", "three police vehicles".
+THING = "<thing>"
+THINGS = frozenset("""
+vehicle helicopter drone tank aircraft plane jet house home shop building truck car bus
+school mosque church temple village post checkpoint weapon rifle gun round shell rocket
+missile bomb mine device cattle cow goat sheep animal camel horse boat vessel ship convoy
+station camp base office market road bridge tower pylon motorcycle bike van hideout
+compound position property structure
 """.split())
 
 GENERIC_NOUNS = frozenset("""
@@ -47,8 +63,8 @@ wound wounded injure injured injury injuries hurt maimed hospitalise hospitalise
 hospitalize hospitalized
 """.split())
 # Verbs whose object is the victims ("killing 12 people", "wounded 30 others").
-KILL_VERBS = frozenset("kill slay massacre behead execute murder shoot lynch martyr".split())
-INJURE_VERBS = frozenset("wound injure hurt maim".split())
+KILL_VERBS = frozenset("kill slay massacre behead execute murder lynch martyr assassinate".split())
+INJURE_VERBS = frozenset("wound injure hurt maim stab".split())
 # Phrases after the victims: "lost their lives", "claimed the lives of".
 LIFE_VERBS = frozenset("lose claim take".split())
 
@@ -59,7 +75,9 @@ dozens scores several many numerous some few hundreds thousands multiple countle
 """.split())
 
 # Markers of a cause or earlier event: "resigned after an attack that killed 140".
-REFERENCE_PREPS = frozenset("after following since over amid despite before".split())
+REFERENCE_PREPS = frozenset("after following since over amid despite before during".split())
+# "a war that killed half a million": figures that belong to a whole conflict.
+LONG_CONFLICTS = frozenset("war conflict insurgency violence unrest crisis campaign uprising rebellion".split())
 # Words that make a sentence about a period or a cumulative count, not one event.
 PERIOD_CUES = frozenset("""
 since so-far this-year last-year past-year annual monthly weekly year-long decade decades

@@ -28,6 +28,8 @@ LOCATIVE = frozenset("in at near outside of from to into across around toward to
 PLACE_NOUNS = frozenset("district province city town village area region valley tehsil agency "
                         "state county governorate municipality capital suburb outskirts".split())
 MAX_PLACE_TOKENS = 7
+ARTICLES = frozenset("al el ad ar as an ash at az".split())  # "al-Sukhnah", "el-Fasher"
+DIRECTIONS = frozenset("lower upper north south east west central northern southern eastern western".split())
 
 
 @Language.factory(COMPONENT)
@@ -58,7 +60,8 @@ class EntityTagger:
         return doc
 
     def _place_at(self, doc: Doc, start: int) -> Span | None:
-        if not doc[start].text[:1].isupper():
+        arabic_article = doc[start].lower_ in ARTICLES and start + 2 < len(doc) and doc[start + 1].text == "-"
+        if not (doc[start].text[:1].isupper() or arabic_article):
             return None
         for end in range(min(len(doc), start + MAX_PLACE_TOKENS), start, -1):
             if not doc[end - 1].text[:1].isalnum():
@@ -74,15 +77,20 @@ class EntityTagger:
         first = span[0]
         if len(span) > 1 and any(t.text[:1].isupper() for t in span[1:]):
             return True
-        if first.tag_ not in {"NNP", "NNPS"} or first.is_sent_start and first.tag_ != "NNP":
+        if first.tag_ not in {"NNP", "NNPS"}:
             return False
-        places = self.gazetteer.lookup(span.text)
-        if any(p.kind in {"country", "admin1"} for p in places):
-            return True
         doc = span.doc
         before = doc[span.start - 1].lower_ if span.start > 0 else ""
-        after = doc[span.end].lower_ if span.end < len(doc) else ""
-        if before in LOCATIVE or after in PLACE_NOUNS or before in {",", "and"}:
+        after_token = doc[span.end] if span.end < len(doc) else None
+        after = after_token.lower_ if after_token is not None else ""
+        if after in PLACE_NOUNS or before in DIRECTIONS:
+            return True
+        if after_token is not None and after_token.text[:1].isupper() and after_token.tag_ in {"NNP", "NNPS"}:
+            return False  # part of a longer name: "Human Rights", "Army Public School"
+        places = self.gazetteer.lookup(span.text)
+        if any(p.kind in {"country", "admin1", "admin2"} for p in places):
+            return True
+        if before in LOCATIVE or before in {",", "and"} or span.text.isupper():
             return True
         return max((p.population for p in places), default=0) >= 100_000
 

@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span
 from jobs.extract import events, lexicon as lx
 from jobs.extract.casualties import Figures
 from jobs.extract.dates import resolve_date
+from jobs.extract.numbers import parse_number
 from sitrep.places import Place
 
 if TYPE_CHECKING:
@@ -100,12 +101,20 @@ def _classify(text: str, figures: Figures, context: str) -> tuple[str, str] | No
         events.classify(context, victims_are_armed=victims_are_armed))
 
 
+def _bombers_who_died(text: str) -> int:
+    """Suicide bombers the text says died ("two women suicide bombers blew themselves up")."""
+    match = events.SUICIDE_BOMBERS_DIED.search(text)
+    if match:
+        return parse_number([match.group(1)]) or 1
+    return 1 if events.SUICIDE_DEATH.search(text) else 0
+
+
 def _hostile(text: str, context: str) -> bool:
     """Violence by people, not an accident or a disaster."""
     if events.is_hostile(text):
         return True
-    words = {w.strip(".,;:").lower() for w in text.split()}
-    return not (words & lx.ACCIDENT_CUES) and events.is_hostile(context)
+    words = {w.strip(".,;:'\"").lower() for w in f"{text} {context}".split()}
+    return not (words & lx.ACCIDENT_CUES)
 
 
 def build_incident(place: Place, figures: Figures, sentences: list[Span], nouns: list[str],
@@ -117,8 +126,8 @@ def build_incident(place: Place, figures: Figures, sentences: list[Span], nouns:
     kind = _classify(text, figures, title_context)
     if kind is None:
         return None
-    if kind[1] == "Suicide bomb" and events.SUICIDE_DEATH.search(text) and not figures.killed["militants"]:
-        figures.killed["militants"] = 1
+    if kind[1] == "Suicide bomb" and not figures.killed["militants"]:
+        figures.killed["militants"] = _bombers_who_died(text)
     when = resolve_date(text, item.published) or resolve_date(context, item.published) or item.published
     evidence = [s.text.strip()[:MAX_EVIDENCE_CHARS] for s in sentences]
     return ExtractedIncident(
