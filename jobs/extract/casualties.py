@@ -274,7 +274,7 @@ def _backward_kind(doc: Doc, start: int, floor: int) -> tuple[str | None, str | 
     if k < floor:
         return None, None
     tok, prev = doc[k], doc[k - 1] if k > floor else None
-    if tok.lower_ in {"no", "none", "not", "without"}:
+    if tok.lower_ in {"no", "none", "not", "without"} or tok.lemma_ in {"sentence", "condemn"}:
         return None, "negated"
     if tok.lemma_ in lx.KILL_VERBS or tok.lower_ in {"killing", "kills", "killed"}:
         return "killed", None
@@ -338,7 +338,7 @@ def _link(mentions: list[Mention], doc: Doc, sent: Span) -> None:
         m.breakdown = relation == "breakdown"
         m.coordinated = relation == "coordinated"
     for prev, m in zip(mentions, mentions[1:]):  # left to right: "killing a soldier and two civilians"
-        if m.coordinated and prev.breakdown:
+        if m.coordinated and prev.breakdown and m.kind is None:
             m.breakdown = True  # "including six women and three children"
         if m.coordinated and m.kind is None and prev.kind not in {None, "negated"}:
             m.kind = prev.kind
@@ -397,12 +397,24 @@ def in_reference_clause(token: Token) -> bool:
     while node.head.i != node.i:
         if node.dep_ in {"pobj", "pcomp"} and node.head.lower_ in lx.REFERENCE_PREPS:
             return True
-        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in lx.REFERENCE_PREPS for c in node.children):
-            return True
+        if node.dep_ == "advcl" and any(t.i < node.i and t.lower_ in lx.REFERENCE_PREPS
+                                        and t.dep_ in {"mark", "prep", "advmod"} for t in node.subtree):
+            return True  # "..., hours after a bombing killed 11"
         if node.dep_ == "relcl" and node.head.lemma_ in lx.LONG_CONFLICTS:
             return True  # "a war that killed half a million people"
+        if node.dep_ == "relcl" and _mentioned_in_passing(node):
+            return True  # "arrested an operative behind a bombing that killed 12"
         node = node.head
     return False
+
+
+def _mentioned_in_passing(relcl: Token) -> bool:
+    """A relative clause about an event that is not what the sentence reports."""
+    root = relcl.sent.root
+    if root.lemma_.lower() in lx.EVENT_VERBS:
+        return False
+    antecedent = relcl.head
+    return antecedent.dep_ not in SUBJECT_DEPS or antecedent.head.i != root.i
 
 
 def figures_of(mentions: list[Mention]) -> Figures:

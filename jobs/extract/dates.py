@@ -60,6 +60,7 @@ def resolve_date(text: str, published: date | None) -> date | None:
     return None
 
 
+_MONTH_YEAR = re.compile(_MONTH_RX + r"\s+(\d{4})\b", re.I)
 _IN_MONTH = re.compile(r"\b(?:in|since|last) " + _MONTH_RX + r"\b(?!\s+\d)", re.I)
 
 
@@ -79,6 +80,11 @@ def explicit_past_year(text: str, published: date | None) -> bool:
         return False
     if _earlier_month(text, published):
         return True
+    month_year = _MONTH_YEAR.search(text)
+    if month_year:
+        month = _MONTH_ABBR[month_year.group(1)[:3].lower()]
+        if (published - date(int(month_year.group(2)), month, 1)).days > 62:
+            return True
     found = _explicit(text, published)
     if found is not None and found.year < published.year and (published - found).days > 60:
         return True

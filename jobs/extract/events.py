@@ -119,13 +119,16 @@ def is_hostile(text: str) -> bool:
     return HOSTILE.search(text) is not None
 
 
-def classify(text: str, *, victims_are_armed: bool = False) -> tuple[str, str] | None:
+def classify(text: str, *, victims_are_armed: bool = False, deaths: bool = False) -> tuple[str, str] | None:
     """(event_type, sub_event_type) for the passage, or None when nothing matches.
 
     A generic attack on soldiers or police is an armed clash in ACLED's coding; on
-    civilians or unnamed people it is violence against civilians.
+    civilians or unnamed people it is violence against civilians. Where people were also
+    killed, the killing, not an abduction on the side, names the event.
     """
     for sub_event, pattern in RULES:
+        if sub_event == "Abduction/forced disappearance" and deaths:
+            continue
         if pattern.search(text):
             if sub_event == "Attack" and victims_are_armed:
                 sub_event = "Armed clash"

@@ -34,7 +34,8 @@ PERIOD_CUE = re.compile(
     r"(?:months|weeks|years)|over the (?:past|last)|in the (?:past|last) (?:year|month|decade|few)|"
     r"during the (?:past|last)|total number|war has|conflict has|insurgency has|each year|every year|"
     r"per year|annually|a year earlier|previous year|between (?:january|february|march|april|may|"
-    r"june|july|august|september|october|november|december)|(?:first|past|last) (?:\w+ )?"
+    r"june|july|august|september|october|november|december)|in (?:january|february|march|april|may|june|"
+    r"july|august|september|october|november|december) and|(?:first|past|last) (?:\w+ )?"
     r"(?:months|weeks|years|days)|months of the year|years ago|ha(?:s|ve) (?:so far )?"
     r"(?:killed|claimed|left) (?:more than |over |at least |nearly |about |some )?[\d,]{3,}|last week|"
     r"earlier this (?:week|month)|so far this year)\b", re.I)
@@ -130,20 +131,36 @@ class Extractor:
 
     def _sentence_candidates(self, sent: Span, mentions: list[PlaceMention], published: date | None) -> list[Candidate]:
         text = sent.text
-        if not events.is_violent(text) or PERIOD_CUE.search(text) or explicit_past_year(text, published):
+        if not events.is_violent(text):
             return []
         in_sent = [m for m in mentions if sent.start <= m.start < sent.end and not m.dateline]
         places = specific_places(in_sent, self.gazetteer, sent.doc)
-        found = find_mentions(sent)
+        found = [m for m in find_mentions(sent) if not _about_the_past(_clause(sent.doc, m.start), published)]
         if not found:
             if not (places and places[0].place.kind != "country" and _main_clause_event(sent)
-                    and not GENERIC_CUE.search(text)):
+                    and not GENERIC_CUE.search(text) and not _about_the_past(text, published)):
                 return []
             return [Candidate(places[0].place, Figures(), [sent])]
         groups = _assign(found, places)
         summary = bool(SUM_CUE.search(text)) or (len(groups) == 1 and len(places) >= 2)
         return [Candidate(p.place if p else None, figures_of(ms), [sent], [m.noun for m in ms if m.noun], summary)
                 for p, ms in groups]
+
+
+def _about_the_past(text: str, published: date | None) -> bool:
+    """A tally over a period, or an event dated well before publication."""
+    return bool(PERIOD_CUE.search(text)) or explicit_past_year(text, published)
+
+
+def _clause(doc: Doc, index: int) -> str:
+    """The text of the clause a figure stands in: the subtree of its nearest verb."""
+    node = doc[index]
+    for _ in range(6):
+        if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
+            break
+        node = node.head
+    tokens = list(node.subtree)
+    return doc[tokens[0].i:tokens[-1].i + 1].text
 
 
 def _attach_unplaced(candidates: list[Candidate], mentions: list[PlaceMention], gazetteer: Gazetteer, doc: Doc) -> None:

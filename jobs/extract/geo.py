@@ -109,7 +109,8 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
     for span, places in candidates.items():
         others = Counter((p.country_code, p.admin1) for s, p in first.items() if s != span and p.admin1)
         best = _best(span, places, countries, others)
-        if top and top[0][1] >= 2 and not countries[best.country_code] and best.kind != "country":
+        own = 1.0 if len({p.country_code for p in places}) == 1 else 0.0
+        if top and top[0][1] >= 2 and countries[best.country_code] <= own and best.kind == "place":
             continue  # an unknown village that shares a name with a place abroad
         mentions.append(PlaceMention(span.start, span.end, span.text, best, _is_dateline(span)))
     return sorted(mentions, key=lambda m: m.start)
@@ -129,8 +130,7 @@ def specific_places(mentions: list[PlaceMention], gazetteer: Gazetteer, doc: Doc
     mention ("Peshawar, the capital of Khyber Pakhtunkhwa province"), repeated names,
     places named as reference points when there are others."""
     if doc is not None:
-        located = [m for m in mentions if not _is_reference_point(doc, m)]
-        mentions = located or mentions
+        mentions = [m for m in mentions if not _is_reference_point(doc, m)]
     kept: list[PlaceMention] = []
     for mention in mentions:
         inner = [m for m in mentions if m.place != mention.place

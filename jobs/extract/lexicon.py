@@ -75,7 +75,13 @@ dozens scores several many numerous some few hundreds thousands multiple countle
 """.split())
 
 # Markers of a cause or earlier event: "resigned after an attack that killed 140".
-REFERENCE_PREPS = frozenset("after following since over amid despite before during".split())
+REFERENCE_PREPS = frozenset("after following since over amid despite before during for behind".split())
+# Main verbs of sentences that report an event (not a trial, an arrest or a resignation).
+EVENT_VERBS = frozenset("""
+attack clash kill abduct kidnap storm explode detonate fire shoot bomb target assault behead
+massacre riot protest loot torch overrun capture seize fight hit strike shell ambush raid
+injure wound die blow erupt occur happen take leave claim
+""".split())
 # "a war that killed half a million": figures that belong to a whole conflict.
 LONG_CONFLICTS = frozenset("war conflict insurgency violence unrest crisis campaign uprising rebellion".split())
 # Words that make a sentence about a period or a cumulative count, not one event.

@@ -43,16 +43,21 @@ class EntityTagger:
     def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.actors = ActorMatcher(nlp)
+        self.english_words = english_words(nlp)
+        self._last_place_end = -10
 
     def __call__(self, doc: Doc) -> Doc:
         actors = self.actors.spans(doc)
         taken = {i for span in actors for i in range(span.start, span.end)}
         spans = list(actors)
+        self._last_place_end = -10
         i = 0
         while i < len(doc):
             span = None if i in taken else self._place_at(doc, i) or self._demonym_at(doc, i)
             if span is not None:
                 spans.append(span)
+                if span.label_ == "GPE":
+                    self._last_place_end = span.end
                 i = span.end
             else:
                 i += 1
@@ -88,9 +93,14 @@ class EntityTagger:
         if after_token is not None and after_token.text[:1].isupper() and after_token.tag_ in {"NNP", "NNPS"}:
             return False  # part of a longer name: "Human Rights", "Army Public School"
         places = self.gazetteer.lookup(span.text)
+        in_list = before in {",", "and"} and span.start - self._last_place_end <= 2
+        located = before in LOCATIVE or in_list
+        if first.lower_ in self.english_words and not any(
+                p.kind in {"country", "admin1"} or p.population >= 500_000 for p in places):
+            return located  # "Tank", "Union", "Swat": a place only where one is expected
         if any(p.kind in {"country", "admin1", "admin2"} for p in places):
             return True
-        if before in LOCATIVE or before in {",", "and"} or span.text.isupper():
+        if located or span.text.isupper():
             return True
         return max((p.population for p in places), default=0) >= 100_000
 
@@ -102,6 +112,17 @@ class EntityTagger:
         if country is None:
             return None
         return Span(doc, start, start + 1, label="NORP", kb_id=country.country_code)
+
+
+def english_words(nlp: Language) -> frozenset[str]:
+    """Ordinary English words, from the lemmatizer's word lists shipped with the model."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if "lemma_index" not in lemmatizer.lookups.tables:
+        return frozenset()
+    index = lemmatizer.lookups.get_table("lemma_index")
+    return frozenset(word for words in index.values() for word in words)
 
 
 @lru_cache(maxsize=2)

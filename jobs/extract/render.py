@@ -97,8 +97,9 @@ def _classify(text: str, figures: Figures, context: str) -> tuple[str, str] | No
     armed = sum(figures.killed[c] + figures.injured[c] for c in ("security_forces", "militants"))
     unarmed = sum(figures.killed[c] + figures.injured[c] for c in ("civilians", "unspecified"))
     victims_are_armed = armed > 0 and unarmed == 0
-    return events.classify(text, victims_are_armed=victims_are_armed) or (
-        events.classify(context, victims_are_armed=victims_are_armed))
+    deaths = sum(figures.killed.values()) > 0
+    return events.classify(text, victims_are_armed=victims_are_armed, deaths=deaths) or (
+        events.classify(context, victims_are_armed=victims_are_armed, deaths=deaths))
 
 
 def _bombers_who_died(text: str) -> int:
