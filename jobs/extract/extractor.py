@@ -67,9 +67,16 @@ class ArticleInput:
     published: date | None = None
 
 
+SPEECH_VERBS = frozenset("say tell report add confirm state claim announce".split())
+
+
 def _main_clause_event(sent: Span) -> bool:
-    """Does the sentence's main clause report an event ("Another shootout took place in Tank")?"""
+    """Does the sentence's main clause report an event ("Another shootout took place in Tank",
+    "Militants abducted six labourers ..., police said")?"""
     root = sent.root
+    if root.lemma_ in SPEECH_VERBS:
+        reported = [c for c in root.children if c.dep_ in {"ccomp", "parataxis"}]
+        root = reported[0] if reported else root
     heads = [root, *(c for c in root.children if c.dep_ in {"nsubj", "nsubjpass", "dobj", "attr", "advcl"})]
     return any(h.lemma_.lower() in EVENT_HEADS and not in_reference_clause(h) for h in heads)
 
@@ -135,16 +142,24 @@ class Extractor:
             return []
         in_sent = [m for m in mentions if sent.start <= m.start < sent.end and not m.dateline]
         places = specific_places(in_sent, self.gazetteer, sent.doc)
-        found = [m for m in find_mentions(sent) if not _about_the_past(_clause(sent.doc, m.start), published)]
+        found = [m for m in find_mentions(sent) if not _about_the_past(_context(sent, m.start), published)]
         if not found:
             if not (places and places[0].place.kind != "country" and _main_clause_event(sent)
                     and not GENERIC_CUE.search(text) and not _about_the_past(text, published)):
                 return []
             return [Candidate(places[0].place, Figures(), [sent])]
         groups = _assign(found, places)
-        summary = bool(SUM_CUE.search(text)) or (len(groups) == 1 and len(places) >= 2)
+        summary = bool(SUM_CUE.search(text)) or (len(groups) == 1 and _listed(places, sent.doc))
         return [Candidate(p.place if p else None, figures_of(ms), [sent], [m.noun for m in ms if m.noun], summary)
                 for p, ms in groups]
+
+
+def _listed(places: list[PlaceMention], doc: Doc) -> bool:
+    """Places named as a list ("in Peshawar, Tank, and Khyber"): one figure for all is a sum."""
+    for a, b in zip(places, places[1:]):
+        if all(t.lower_ in {",", "and", "or", "the"} for t in doc[a.end:b.start]):
+            return True
+    return False
 
 
 def _about_the_past(text: str, published: date | None) -> bool:
@@ -152,15 +167,19 @@ def _about_the_past(text: str, published: date | None) -> bool:
     return bool(PERIOD_CUE.search(text)) or explicit_past_year(text, published)
 
 
-def _clause(doc: Doc, index: int) -> str:
-    """The text of the clause a figure stands in: the subtree of its nearest verb."""
+def _context(sent: Span, index: int) -> str:
+    """The words that date a figure: its sentence (from the last ";") up to the end of the
+    clause the figure stands in, so "In September 2024, ... killing 70" is dated and
+    "... over a killing earlier this month; police said eight were injured" is not."""
+    doc = sent.doc
     node = doc[index]
     for _ in range(6):
         if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
             break
         node = node.head
-    tokens = list(node.subtree)
-    return doc[tokens[0].i:tokens[-1].i + 1].text
+    end = max(t.i for t in node.subtree) + 1
+    start = max([t.i + 1 for t in doc[sent.start:index] if t.text == ";"], default=sent.start)
+    return doc[start:end].text
 
 
 def _attach_unplaced(candidates: list[Candidate], mentions: list[PlaceMention], gazetteer: Gazetteer, doc: Doc) -> None:

@@ -110,7 +110,7 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
         others = Counter((p.country_code, p.admin1) for s, p in first.items() if s != span and p.admin1)
         best = _best(span, places, countries, others)
         own = 1.0 if len({p.country_code for p in places}) == 1 else 0.0
-        if top and top[0][1] >= 2 and countries[best.country_code] <= own and best.kind == "place":
+        if top and top[0][1] >= 2 and countries[best.country_code] <= own and best.kind in {"place", "admin2"}:
             continue  # an unknown village that shares a name with a place abroad
         mentions.append(PlaceMention(span.start, span.end, span.text, best, _is_dateline(span)))
     return sorted(mentions, key=lambda m: m.start)

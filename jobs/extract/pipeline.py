@@ -68,7 +68,8 @@ class EntityTagger:
         arabic_article = doc[start].lower_ in ARTICLES and start + 2 < len(doc) and doc[start + 1].text == "-"
         if not (doc[start].text[:1].isupper() or arabic_article):
             return None
-        for end in range(min(len(doc), start + MAX_PLACE_TOKENS), start, -1):
+        shortest = start + 3 if arabic_article else start + 1
+        for end in range(min(len(doc), start + MAX_PLACE_TOKENS), shortest - 1, -1):
             if not doc[end - 1].text[:1].isalnum():
                 continue
             key = normalise(doc[start:end].text)

@@ -96,7 +96,9 @@ def _actors(sentences: list[Span], doc: Doc) -> list[str]:
 def _classify(text: str, figures: Figures, context: str) -> tuple[str, str] | None:
     armed = sum(figures.killed[c] + figures.injured[c] for c in ("security_forces", "militants"))
     unarmed = sum(figures.killed[c] + figures.injured[c] for c in ("civilians", "unspecified"))
-    victims_are_armed = armed > 0 and unarmed == 0
+    both_sides = figures.killed["security_forces"] + figures.injured["security_forces"] > 0 and (
+        figures.killed["militants"] + figures.injured["militants"] > 0)
+    victims_are_armed = armed > 0 and unarmed == 0 or both_sides
     deaths = sum(figures.killed.values()) > 0
     return events.classify(text, victims_are_armed=victims_are_armed, deaths=deaths) or (
         events.classify(context, victims_are_armed=victims_are_armed, deaths=deaths))
