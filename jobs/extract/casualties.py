@@ -43,7 +43,7 @@ severely badly fatally mortally slightly reported said believed confirmed feared
 """.split())
 PASSIVE_KILLED = frozenset("killed slain beheaded murdered massacred executed lynched assassinated".split())
 PASSIVE_INJURED = frozenset("wounded injured hurt maimed stabbed".split())
-MANNER_OF_DEATH = frozenset("shot gunned hacked beaten stoned burnt burned crushed stabbed".split())
+MANNER_OF_DEATH = frozenset("shot shoot shoots shooting gunned hacked beaten stoned burnt burned crushed stabbed".split())
 INTRANSITIVE_DEATH = frozenset("dead died die dies perished perish martyred succumbed".split())
 MONTH_WORDS = frozenset(MONTHS) | frozenset(m[:3] for m in MONTHS)
 ASIDE_OPENERS = frozenset("including among mostly mainly most many all both of".split())
@@ -146,7 +146,7 @@ def _noun_phrase(doc: Doc, start: int, limit: int) -> tuple[int, str | None, int
     j = start
     if j + 1 < limit and doc[j].lower_ == "of" and doc[j + 1].lower_ in {"the", "them", "those", "whom", "these"}:
         if doc[j + 1].lower_ != "the":
-            return j + 2, None, None
+            return j + 2, lx.PARTITIVE, None  # "three of them": part of a figure already given
         j += 2
     nouns: list[tuple[int, str | None]] = []  # (index, victim word or None) for each noun
     while j < limit and j - start < 6:
@@ -156,8 +156,11 @@ def _noun_phrase(doc: Doc, start: int, limit: int) -> tuple[int, str | None, int
         tok = doc[j]
         if tok.lower_ in INTRANSITIVE_DEATH or tok.lower_ in PASSIVE_KILLED | PASSIVE_INJURED:
             break
+        next_is_noun = j + 1 < limit and doc[j + 1].pos_ in {"NOUN", "PROPN"}
         if tok.pos_ in {"NOUN", "PROPN"} or tok.tag_ in {"NNS", "NNPS", "NNP"}:
             nouns.append((j, victim_word(tok)))
+        elif tok.pos_ == "ADJ" and victim_word(tok) and not next_is_noun:
+            nouns.append((j, victim_word(tok)))  # "a passer-by", tagged as an adjective
         elif not (tok.tag_ in {"VBG", "VBN"} and j + 1 < limit and doc[j + 1].pos_ in {"NOUN", "ADJ"}
                   or tok.pos_ == "ADJ" or tok.text == "-" or tok.lower_ in {"other", "more"}):
             break  # VBG/VBN before a noun: "infiltrating militants", "wounded passengers"
@@ -175,7 +178,7 @@ def _head_noun(doc: Doc, nouns: list[tuple[int, str | None]], end: int, limit: i
     index, word = nouns[-1]
     if word is None and doc[index].lemma_.lower() in lx.THINGS:
         return lx.THING, index
-    if word is None or word in lx.PLAIN_PEOPLE:
+    if word in lx.PLAIN_PEOPLE or word is None and doc[index].lower_ in lx.PLAIN_PEOPLE:
         specific = [(i, w) for i, w in nouns[:-1] if w and w not in lx.PLAIN_PEOPLE]
         if specific:
             return specific[-1][1], specific[-1][0]
@@ -186,7 +189,7 @@ def _head_noun(doc: Doc, nouns: list[tuple[int, str | None]], end: int, limit: i
                 inner = victim_word(doc[k])
                 if inner:
                     return inner, k
-    return word, index
+    return word, (index if word else None)
 
 
 def _candidates(sent: Span) -> list[Mention]:
@@ -198,7 +201,9 @@ def _candidates(sent: Span) -> list[Mention]:
             value = parse_number([t.text for t in doc[i:j]])
             if value and not _excluded(doc, i, j, value):
                 end, noun, index = _noun_phrase(doc, j, sent.end)
-                if noun != lx.THING:
+                if noun == lx.PARTITIVE:
+                    out.append(Mention(i, end, value, None, None, breakdown=True))
+                elif noun != lx.THING:
                     out.append(Mention(i, end, value, noun, index, category_of(noun)))
             i = j
             continue
@@ -274,8 +279,8 @@ def _backward_kind(doc: Doc, start: int, floor: int) -> tuple[str | None, str | 
     if k < floor:
         return None, None
     tok, prev = doc[k], doc[k - 1] if k > floor else None
-    if tok.lower_ in {"no", "none", "not", "without"} or tok.lemma_ in {"sentence", "condemn"}:
-        return None, "negated"
+    if tok.lower_ in {"no", "none", "not", "without", "from"} or tok.lemma_ in {"sentence", "condemn"}:
+        return None, "negated"  # "no one", "sentenced three men to death", "rose from 31"
     if tok.lemma_ in lx.KILL_VERBS or tok.lower_ in {"killing", "kills", "killed"}:
         return "killed", None
     if tok.lower_ in {"dead", "down"} and prev is not None and prev.lower_ in MANNER_OF_DEATH:
@@ -335,7 +340,7 @@ def _link(mentions: list[Mention], doc: Doc, sent: Span) -> None:
         m.kind = "killed" if m.toll else _forward_kind(doc, m.end, sent.end) or kind
         if m.kind is None:
             m.kind = _dependency_kind(doc, m.noun_token)[0]
-        m.breakdown = relation == "breakdown"
+        m.breakdown = m.breakdown or relation == "breakdown"
         m.coordinated = relation == "coordinated"
     for prev, m in zip(mentions, mentions[1:]):  # left to right: "killing a soldier and two civilians"
         if m.coordinated and prev.breakdown and m.kind is None:
@@ -375,6 +380,8 @@ def find_mentions(sent: Span) -> list[Mention]:
     for m in mentions:
         if m.kind not in {"killed", "injured"} or in_reference_clause(doc[m.start]) or _is_speaker(doc, m):
             continue
+        if m.noun_token is not None and _restates(doc[m.noun_token], kept):
+            continue  # "killing its driver, a local official": the same person
         if m.noun is None and not m.breakdown:
             named = [k for k in kept if not k.breakdown and k.noun is not None]
             inherited = named[-1].category if named else None
@@ -383,12 +390,15 @@ def find_mentions(sent: Span) -> list[Mention]:
     return kept
 
 
+def _restates(noun: Token, earlier: list[Mention]) -> bool:
+    """Is the noun an apposition to a victim already counted?"""
+    return noun.dep_ == "appos" and any(m.start <= noun.head.i < m.end for m in earlier)
+
+
 def _is_speaker(doc: Doc, m: Mention) -> bool:
     """"..., an official said": the source of the report, not a victim."""
-    if m.noun_token is None:
-        return False
-    token = doc[m.noun_token]
-    return token.dep_ == "nsubj" and token.head.lemma_ in {"say", "tell", "add", "confirm", "report", "state"}
+    return any(t.dep_ == "nsubj" and t.head.lemma_ in {"say", "tell", "add", "confirm", "report", "state"}
+               for t in doc[m.start:m.end])
 
 
 def in_reference_clause(token: Token) -> bool:

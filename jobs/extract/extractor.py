@@ -30,7 +30,7 @@ from sitrep.places import Gazetteer, Place, load_gazetteer
 SUM_CUE = re.compile(r"\b(?:a total of|in total|in all|altogether|combined|overall|total of|"
                      r"taking the (?:total|toll)|bringing the (?:total|toll))\b", re.I)
 PERIOD_CUE = re.compile(
-    r"\b(?:since|so far|to date|last year|last month|earlier this year|in recent "
+    r"\b(?:since|so far|to date|last year|this year|last month|earlier this year|in recent "
     r"(?:months|weeks|years)|over the (?:past|last)|in the (?:past|last) (?:year|month|decade|few)|"
     r"during the (?:past|last)|total number|war has|conflict has|insurgency has|each year|every year|"
     r"per year|annually|a year earlier|previous year|between (?:january|february|march|april|may|"
@@ -138,13 +138,11 @@ class Extractor:
 
     def _sentence_candidates(self, sent: Span, mentions: list[PlaceMention], published: date | None) -> list[Candidate]:
         text = sent.text
-        if not events.is_violent(text):
-            return []
         in_sent = [m for m in mentions if sent.start <= m.start < sent.end and not m.dateline]
         places = specific_places(in_sent, self.gazetteer, sent.doc)
         found = [m for m in find_mentions(sent) if not _about_the_past(_context(sent, m.start), published)]
         if not found:
-            if not (places and places[0].place.kind != "country" and _main_clause_event(sent)
+            if not (places and places[0].place.kind != "country" and events.is_violent(text) and _main_clause_event(sent)
                     and not GENERIC_CUE.search(text) and not _about_the_past(text, published)):
                 return []
             return [Candidate(places[0].place, Figures(), [sent])]
@@ -178,6 +176,8 @@ def _context(sent: Span, index: int) -> str:
             break
         node = node.head
     end = max(t.i for t in node.subtree) + 1
+    stops = [t.i for t in doc[index:end] if t.text in {",", ";"} or t.dep_ == "mark"]
+    end = min([end, *stops])
     start = max([t.i + 1 for t in doc[sent.start:index] if t.text == ";"], default=sent.start)
     return doc[start:end].text
 

@@ -12,7 +12,8 @@ commando paramilitary guard gendarme serviceman servicemen personnel sepoy range
 marine sailor airman army militiaman militiamen fc frontier corps crpf bsf itbp cisf
 peacekeeper conscript cadet sentry lieutenant captain major colonel sergeant corporal general
 security force military policemen paratrooper gendarmerie havildar naik subedar
-guardsman guardsmen cadet recruit trainee
+guardsman guardsmen cadet recruit trainee commandant inspector sub-inspector commander
+deputy superintendent
 """.split())
 
 MILITANT_NOUNS = frozenset("""
@@ -32,13 +33,14 @@ aid humanitarian engineer contractor official tribesman tribesmen tribal elderly
 customer diner athlete player lawyer judge politician councillor councilor candidate
 hunter shepherd nomad miner hostage churchgoer congregant wife husband son daughter mother
 father brother sister relative neighbour neighbor owner shopkeeper cook chef waiter medic
-paramedic volunteer
+paramedic volunteer passer passerby passer-by
 """.split())
 
 # Nouns for people that say nothing of who they are: a modifier or "of" phrase decides.
 PLAIN_PEOPLE = frozenset("man men people person personnel member members individual".split())
 # Heads of noun phrases that are not people: "an army helicopter", "three police vehicles".
 THING = "<thing>"
+PARTITIVE = "<partitive>"
 THINGS = frozenset("""
 vehicle helicopter drone tank aircraft plane jet house home shop building truck car bus
 school mosque church temple village post checkpoint weapon rifle gun round shell rocket
