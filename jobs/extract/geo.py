@@ -100,7 +100,7 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
     vote in the second, so "Bijapur district" in a report datelined Raipur is the
     Bijapur of Chhattisgarh.
     """
-    candidates = {ent: gazetteer.lookup(ent.text) for ent in doc.ents if ent.label_ == "GPE"}
+    candidates = {ent: gazetteer.lookup(ent.text) or gazetteer.lookup(ent.kb_id_) for ent in doc.ents if ent.label_ == "GPE"}
     candidates = {span: places for span, places in candidates.items() if places}
     countries = _country_votes(doc, candidates)
     first = {span: _best(span, places, countries, _admin1_votes(candidates)) for span, places in candidates.items()}

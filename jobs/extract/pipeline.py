@@ -13,6 +13,7 @@ import logging
 from functools import lru_cache
 
 import spacy
+from rapidfuzz import fuzz
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -28,6 +29,8 @@ LOCATIVE = frozenset("in at near outside of from to into across around toward to
 PLACE_NOUNS = frozenset("district province city town village area region valley tehsil agency "
                         "state county governorate municipality capital suburb outskirts".split())
 MAX_PLACE_TOKENS = 7
+CUE_KINDS = {"district": "admin2", "province": "admin1", "state": "admin1", "region": "admin1",
+             "governorate": "admin1", "county": "admin2", "tehsil": "admin2"}
 ARTICLES = frozenset("al el ad ar as an ash at az".split())  # "al-Sukhnah", "el-Fasher"
 DIRECTIONS = frozenset("lower upper north south east west central northern southern eastern western".split())
 
@@ -76,6 +79,20 @@ class EntityTagger:
             if key and self.gazetteer.has_name(key):
                 span = Span(doc, start, end, label="GPE", kb_id=key)
                 return span if self._plausible(span) else None
+        return self._spelling_variant(doc, start)
+
+    def _spelling_variant(self, doc: Doc, start: int) -> Span | None:
+        """"Rajouri district" when the gazetteer spells it Rajauri: a close name of the kind
+        the cue word asks for, accepted only before "district", "province" and the like."""
+        end = start + 1
+        while end < len(doc) and end - start < 3 and doc[end].text[:1].isupper():
+            end += 1
+        if end >= len(doc) or doc[end].lower_ not in CUE_KINDS or doc[start].is_stop:
+            return None
+        name = doc[start:end].text
+        for place in self.gazetteer.suggest(name, limit=3):
+            if place.kind == CUE_KINDS[doc[end].lower_] and fuzz.ratio(normalise(name), normalise(place.name)) >= 85:
+                return Span(doc, start, end, label="GPE", kb_id=normalise(place.name))
         return None
 
     def _plausible(self, span: Span) -> bool:
