@@ -342,12 +342,12 @@ def _link(mentions: list[Mention], doc: Doc, sent: Span) -> None:
             m.kind = _dependency_kind(doc, m.noun_token)[0]
         m.breakdown = m.breakdown or relation == "breakdown"
         m.coordinated = relation == "coordinated"
-    for prev, m in zip(mentions, mentions[1:]):  # left to right: "killing a soldier and two civilians"
+    for prev, m in zip(mentions, mentions[1:], strict=False):  # left to right: "killing a soldier and two civilians"
         if m.coordinated and prev.breakdown and m.kind is None:
             m.breakdown = True  # "including six women and three children"
         if m.coordinated and m.kind is None and prev.kind not in {None, "negated"}:
             m.kind = prev.kind
-    for m, nxt in reversed(list(zip(mentions, mentions[1:]))):  # right to left: "five soldiers and seven militants lost"
+    for m, nxt in reversed(list(zip(mentions, mentions[1:], strict=False))):  # right to left: "five soldiers and seven militants lost"
         if m.kind is None and nxt.coordinated and nxt.breakdown == m.breakdown and nxt.kind not in {None, "negated"}:
             m.kind = nxt.kind
     parent = None

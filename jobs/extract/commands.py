@@ -71,7 +71,7 @@ def cmd_extract(settings: Settings, args: argparse.Namespace) -> int:
     records = _records(sys.stdin)
     while batch := list(islice(records, BATCH)):
         results = extractor.extract_many([item for _, item in batch], batch_size=BATCH)
-        for (record_id, _), incidents in zip(batch, results):
+        for (record_id, _), incidents in zip(batch, results, strict=False):
             line = {"id": record_id, "incidents": [i.to_dict() for i in incidents]}
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         sys.stdout.flush()

@@ -18,9 +18,9 @@ from datetime import date
 
 from spacy.tokens import Doc, Span
 
-from jobs.extract import events, lexicon as lx
+from jobs.extract import events
 from jobs.extract.casualties import Figures, Mention, figures_of, find_mentions, in_reference_clause
-from jobs.extract.dates import explicit_past_year, resolve_date
+from jobs.extract.dates import explicit_past_year
 from jobs.extract.geo import PlaceMention, resolve_places, specific_places
 from jobs.extract.merge import merge_figures
 from jobs.extract.pipeline import load_pipeline
@@ -110,7 +110,7 @@ class Extractor:
         """Incidents per item, in order; texts with no sign of violence skip the parser."""
         items = list(items)
         violent = [i for i, item in enumerate(items) if events.is_violent(f"{item.title or ''} {item.text}")]
-        docs = dict(zip(violent, self.nlp.pipe((self._body(items[i]) for i in violent), batch_size=batch_size)))
+        docs = dict(zip(violent, self.nlp.pipe((self._body(items[i]) for i in violent), batch_size=batch_size), strict=False))
         for i, item in enumerate(items):
             yield self._incidents(docs[i], item) if i in docs else []
 
@@ -154,7 +154,7 @@ class Extractor:
 
 def _listed(places: list[PlaceMention], doc: Doc) -> bool:
     """Places named as a list ("in Peshawar, Tank, and Khyber"): one figure for all is a sum."""
-    for a, b in zip(places, places[1:]):
+    for a, b in zip(places, places[1:], strict=False):
         if all(t.lower_ in {",", "and", "or", "the"} for t in doc[a.end:b.start]):
             return True
     return False

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Doc, Span
 
-from jobs.extract import events, lexicon as lx
+from jobs.extract import events
+from jobs.extract import lexicon as lx
 from jobs.extract.casualties import Figures
 from jobs.extract.dates import resolve_date
 from jobs.extract.numbers import parse_number

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from alembic import context
 from sqlmodel import SQLModel
 
@@ -27,5 +25,4 @@ def run_migrations_online() -> None:
         connection.commit()
 
 
-logging.getLogger("alembic").setLevel(logging.WARNING)
 run_migrations_online()

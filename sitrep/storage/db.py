@@ -6,6 +6,7 @@ SQLite gets WAL and a busy timeout so the bot and the jobs can share one file.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -73,4 +74,5 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (idempotent)."""
     from alembic import command
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise here
     command.upgrade(alembic_config(url), revision)

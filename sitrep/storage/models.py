@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _ts(nullable: bool = True, index: bool = False) -> Column:
@@ -66,6 +66,7 @@ class Article(SQLModel, table=True):
     extraction_status: str = Field(default="pending", max_length=16)
     extraction_attempts: int = 0
     extraction_error: str | None = Field(default=None, sa_column=Column(Text))
+    extraction_claimed_until: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class IncidentArticle(SQLModel, table=True):
