@@ -41,16 +41,16 @@ def cmd_bot(settings: Settings, args: argparse.Namespace) -> int:
     settings.token_value()
     upgrade(settings.database_url)
     app = build_application(settings)
-    webhook_url = getattr(settings, "webhook_url", None)
+    webhook_url = settings.webhook_url
     if not webhook_url:
         log.info("sitrep bot: long polling")
         app.run_polling(allowed_updates=Update.ALL_TYPES)
         return 0
-    secret = getattr(settings, "webhook_secret", None)
+    secret = settings.webhook_secret
     log.info("sitrep bot: webhook at %s", urlsplit(webhook_url).netloc)
     app.run_webhook(
-        listen=getattr(settings, "webhook_listen", "0.0.0.0"),
-        port=getattr(settings, "webhook_port", 8443),
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
         url_path=urlsplit(webhook_url).path.lstrip("/"),
         webhook_url=webhook_url,
         secret_token=secret.get_secret_value() if secret is not None else None,

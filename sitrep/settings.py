@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     fetch_full_text: bool = True
     max_feed_failures: int = Field(50, ge=1)
     extract_batch_size: int = Field(64, ge=1, le=10_000)
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -100,6 +104,15 @@ class Settings(BaseSettings):
             value = "postgresql://" + value.removeprefix("postgres://")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith("https://"):
+            raise ValueError("expected an https URL that Telegram can reach, such as https://bot.example.org/telegram")
         return value
 
     @field_validator("telegram_api_url")
