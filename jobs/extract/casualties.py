@@ -421,7 +421,7 @@ def in_reference_clause(token: Token) -> bool:
 def _mentioned_in_passing(relcl: Token) -> bool:
     """A relative clause about an event that is not what the sentence reports."""
     root = relcl.sent.root
-    if root.lemma_.lower() in lx.EVENT_VERBS:
+    if root.lemma_.lower() in lx.EVENT_WORDS:
         return False
     antecedent = relcl.head
     return antecedent.dep_ not in SUBJECT_DEPS or antecedent.head.i != root.i

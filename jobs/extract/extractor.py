@@ -19,6 +19,7 @@ from datetime import date
 from spacy.tokens import Doc, Span
 
 from jobs.extract import events
+from jobs.extract import lexicon as lx
 from jobs.extract.casualties import Figures, Mention, figures_of, find_mentions, in_reference_clause
 from jobs.extract.dates import explicit_past_year
 from jobs.extract.geo import PlaceMention, resolve_places, specific_places
@@ -43,12 +44,6 @@ PAST_TITLE = re.compile(r"\b(?:anniversary|remember|commemorat|memorial|years (?
 GENERIC_CUE = re.compile(r"\b(?:numerous|frequently|often|regularly|historically|routinely|"
                          r"continue to|continues to|have been|has been|would|could|might|may|"
                          r"will|threat(?:en)?s?|warned|vowed|plans?|if)\b", re.I)
-EVENT_HEADS = frozenset("""
-attack clash shootout gunfight firefight bombing blast explosion ambush raid strike airstrike
-shelling kill abduct kidnap storm explode detonate fire shoot bomb target assault behead
-massacre riot protest loot torch overrun capture seize fight battle exchange encounter hit
-rocket shell injure wound die
-""".split())
 
 
 @dataclass
@@ -78,7 +73,7 @@ def _main_clause_event(sent: Span) -> bool:
         reported = [c for c in root.children if c.dep_ in {"ccomp", "parataxis"}]
         root = reported[0] if reported else root
     heads = [root, *(c for c in root.children if c.dep_ in {"nsubj", "nsubjpass", "dobj", "attr", "advcl"})]
-    return any(h.lemma_.lower() in EVENT_HEADS and not in_reference_clause(h) for h in heads)
+    return any(h.lemma_.lower() in lx.EVENT_WORDS and not in_reference_clause(h) for h in heads)
 
 
 def _assign(mentions: list[Mention], places: list[PlaceMention]) -> list[tuple[PlaceMention | None, list[Mention]]]:

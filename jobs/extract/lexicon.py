@@ -55,11 +55,6 @@ people person individual other victim casualty body life soul dead
 
 VICTIM_NOUNS = SECURITY_NOUNS | MILITANT_NOUNS | CIVILIAN_NOUNS | GENERIC_NOUNS
 
-KILLED_WORDS = frozenset("""
-kill killed dead die died dies dying slay slain martyr martyred martyrdom perish perished
-death deaths fatality fatalities lose lost behead beheaded massacre massacred execute
-executed murdered murder shot gun lynch lynched drown
-""".split())
 INJURED_WORDS = frozenset("""
 wound wounded injure injured injury injuries hurt maimed hospitalise hospitalised
 hospitalize hospitalized
@@ -67,30 +62,20 @@ hospitalize hospitalized
 # Verbs whose object is the victims ("killing 12 people", "wounded 30 others").
 KILL_VERBS = frozenset("kill slay massacre behead execute murder lynch martyr assassinate".split())
 INJURE_VERBS = frozenset("wound injure hurt maim stab".split())
-# Phrases after the victims: "lost their lives", "claimed the lives of".
-LIFE_VERBS = frozenset("lose claim take".split())
 
-TOLL_WORDS = frozenset("toll".split())
-SUM_CUES = frozenset("total altogether combined overall cumulative all".split())
-VAGUE_QUANTITIES = frozenset("""
-dozens scores several many numerous some few hundreds thousands multiple countless
-""".split())
 
 # Markers of a cause or earlier event: "resigned after an attack that killed 140".
 REFERENCE_PREPS = frozenset("after following since over amid despite before during for behind".split())
-# Main verbs of sentences that report an event (not a trial, an arrest or a resignation).
-EVENT_VERBS = frozenset("""
+# Heads of main clauses that report an event ("Militants stormed ...", "Another shootout
+# took place ..."), as opposed to a trial, an arrest or a resignation.
+EVENT_WORDS = frozenset("""
 attack clash kill abduct kidnap storm explode detonate fire shoot bomb target assault behead
 massacre riot protest loot torch overrun capture seize fight hit strike shell ambush raid
-injure wound die blow erupt occur happen take leave claim
+injure wound die blow erupt occur happen take leave claim shootout gunfight firefight bombing
+blast explosion airstrike shelling battle exchange encounter rocket
 """.split())
 # "a war that killed half a million": figures that belong to a whole conflict.
 LONG_CONFLICTS = frozenset("war conflict insurgency violence unrest crisis campaign uprising rebellion".split())
-# Words that make a sentence about a period or a cumulative count, not one event.
-PERIOD_CUES = frozenset("""
-since so-far this-year last-year past-year annual monthly weekly year-long decade decades
-war-time statistics tally tallies figures report
-""".split())
 
 ACCIDENT_CUES = frozenset("""
 accident crash collision collide collided derail derailed derailment plunge plunged capsize

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from jobs.extract.actors import ActorMatcher
+from jobs.extract.geo import CUE_KIND
 from sitrep.places import Gazetteer, load_gazetteer, normalise
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,6 @@ LOCATIVE = frozenset("in at near outside of from to into across around toward to
 PLACE_NOUNS = frozenset("district province city town village area region valley tehsil agency "
                         "state county governorate municipality capital suburb outskirts".split())
 MAX_PLACE_TOKENS = 7
-CUE_KINDS = {"district": "admin2", "province": "admin1", "state": "admin1", "region": "admin1",
-             "governorate": "admin1", "county": "admin2", "tehsil": "admin2"}
 ARTICLES = frozenset("al el ad ar as an ash at az".split())  # "al-Sukhnah", "el-Fasher"
 DIRECTIONS = frozenset("lower upper north south east west central northern southern eastern western".split())
 
@@ -87,11 +86,11 @@ class EntityTagger:
         end = start + 1
         while end < len(doc) and end - start < 3 and doc[end].text[:1].isupper():
             end += 1
-        if end >= len(doc) or doc[end].lower_ not in CUE_KINDS or doc[start].is_stop:
+        if end >= len(doc) or doc[end].lower_ not in CUE_KIND or doc[start].is_stop:
             return None
         name = doc[start:end].text
         for place in self.gazetteer.suggest(name, limit=3):
-            if place.kind == CUE_KINDS[doc[end].lower_] and fuzz.ratio(normalise(name), normalise(place.name)) >= 85:
+            if place.kind == CUE_KIND[doc[end].lower_] and fuzz.ratio(normalise(name), normalise(place.name)) >= 85:
                 return Span(doc, start, end, label="GPE", kb_id=normalise(place.name))
         return None
 
