@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
 
@@ -112,8 +112,20 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
         own = 1.0 if len({p.country_code for p in places}) == 1 else 0.0
         if top and top[0][1] >= 2 and countries[best.country_code] <= own and best.kind in {"place", "admin2"}:
             continue  # an unknown village that shares a name with a place abroad
+        best = _with_district(best, gazetteer)
         mentions.append(PlaceMention(span.start, span.end, span.text, best, _is_dateline(span)))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _with_district(place: Place, gazetteer: Gazetteer) -> Place:
+    """A town the data files under no district gets the district of the same name in its
+    province, when there is one (the town of Tank is in Tank district)."""
+    if place.kind != "place" or place.admin2:
+        return place
+    for district in gazetteer.lookup(place.name):
+        if district.kind == "admin2" and (district.country_code, district.admin1) == (place.country_code, place.admin1):
+            return replace(place, admin2=district.name)
+    return place
 
 
 def _is_reference_point(doc: Doc, mention: PlaceMention) -> bool:
