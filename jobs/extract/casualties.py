@@ -49,6 +49,8 @@ MONTH_WORDS = frozenset(MONTHS) | frozenset(m[:3] for m in MONTHS)
 ASIDE_OPENERS = frozenset("including among mostly mainly most many all both of".split())
 DEATH_NOUNS = frozenset("death life body funeral".split())
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+CLAUSE_DEPS = frozenset({"advcl", "ccomp", "conj", "xcomp"})
+MAX_ONE_EVENT = 999  # a figure of thousands is a tally of a war or a year, not one event
 
 
 @dataclass
@@ -199,7 +201,7 @@ def _candidates(sent: Span) -> list[Mention]:
         if is_number_word(tok.text) and tok.lower_ != "one":
             j = _number_run(doc, i, sent.end)
             value = parse_number([t.text for t in doc[i:j]])
-            if value and not _excluded(doc, i, j, value):
+            if value and value <= MAX_ONE_EVENT and not _excluded(doc, i, j, value):
                 end, noun, index = _noun_phrase(doc, j, sent.end)
                 if noun == lx.PARTITIVE:
                     out.append(Mention(i, end, value, None, None, breakdown=True))
@@ -407,9 +409,9 @@ def in_reference_clause(token: Token) -> bool:
     while node.head.i != node.i:
         if node.dep_ in {"pobj", "pcomp"} and node.head.lower_ in lx.REFERENCE_PREPS:
             return True
-        if node.dep_ == "advcl" and any(t.i < node.i and t.lower_ in lx.REFERENCE_PREPS
-                                        and t.dep_ in {"mark", "prep", "advmod"} for t in node.subtree):
-            return True  # "..., hours after a bombing killed 11"
+        if node.dep_ in CLAUSE_DEPS and any(t.i < node.i and t.lower_ in lx.REFERENCE_PREPS
+                                            and t.dep_ in {"mark", "prep", "advmod"} for t in node.subtree):
+            return True  # "..., hours after a bombing killed 11", "a day after gunmen killed 141"
         if node.dep_ == "relcl" and node.head.lemma_ in lx.LONG_CONFLICTS:
             return True  # "a war that killed half a million people"
         if node.dep_ == "relcl" and _mentioned_in_passing(node):

@@ -34,8 +34,8 @@ IED = _rx(r"\bieds?\b", r"improvised explosive", r"roadside bomb", r"car bomb", 
 ABDUCTION = _rx(r"kidnap", r"abduct", r"taken hostage", r"held hostage", r"hostages?",
                 r"seized \d+", r"forcibly disappeared", r"enforced disappearance")
 SEXUAL = _rx(r"rape[ds]?\b", r"sexual(?:ly)? (?:violence|assault|abuse)", r"gang-?rape")
-EXCESSIVE_FORCE = _rx(r"(?:police|troops|forces|soldiers|officers)\b[^.]{0,40}\b(?:shot|killed|opened fire on|fired on|"
-                      r"fired at)\b[^.]{0,30}\b(?:protesters|demonstrators|marchers|crowds?|mourners)",r"(?:police|troops|forces|soldiers) (?:opened fire|fired (?:live|on|at))"
+EXCESSIVE_FORCE = _rx(r"(?:police|troops|forces|soldiers|officers)\b[^.]{0,40}\b(?:shot|shoot|killed|kill|opens? fire|"
+                      r"opened fire|fired?s?)\b[^.]{0,60}\b(?:protest|demonstrat|marchers|crowds?|mourners)",r"(?:police|troops|forces|soldiers) (?:opened fire|fired (?:live|on|at))"
                       r"[^.]{0,60}protest", r"protesters? (?:were |was )?(?:shot|killed)",
                       r"demonstrators? (?:were |was )?(?:shot|killed)", r"killed \w+ protesters",
                       r"fired on (?:protesters|demonstrators|crowds?)")
@@ -46,12 +46,13 @@ RIOT = _rx(r"\briot", r"rioters", r"violent protest", r"protesters (?:torched|se
 MOB = _rx(r"\bmob\b", r"lynch", r"vigilante", r"mob violence")
 PROTEST = _rx(r"protest", r"demonstrat", r"rall(?:y|ies)\b", r"\bmarch(?:ed|ers)\b", r"sit-in", r"strike action")
 RECAPTURE = _rx(r"recaptur", r"retook", r"regain(?:ed)? control", r"liberated", r"cleared \w+ of")
-OVERRUN = _rx(r"overran", r"overrun", r"seized control", r"took control of (?:the )?(?:town|city|district|village|base)",
-              r"captured (?:the )?(?:town|city|district|village|base|military)", r"fell to")
+OVERRUN = _rx(r"overr[au]n", r"seiz\w* control", r"t[ao]ke?s? control of",
+              r"(?:captur|seiz)\w* (?:the )?(?:\w+ )?(?:town|city|district|village|base|military|capital|port)",
+              r"fell to")
 DEFUSED = _rx(r"defused", r"defuse", r"diffused (?:a |an |the )?(?:bomb|ied|explosive)", r"bomb disposal")
 LOOTING = _rx(r"loot", r"torched", r"set (?:on )?fire to", r"set ablaze", r"burn(?:ed|t) down", r"vandali[sz]")
 # Words for fighting between two armed sides.
-CLASH = _rx(r"clash", r"gun ?fight", r"fire ?fight", r"shoot-?outs?", r"exchange of fire", r"exchanged fire",
+CLASH = _rx(r"clash", r"gun ?fight", r"fire ?fight(?!er)", r"shoot-?outs?", r"exchange of fire", r"exchanged fire",
             r"fighting", r"battle", r"combat", r"skirmish", r"gun battle", r"hostilities", r"crossfire",
             r"cross-border firing", r"heavy firing", r"engaged (?:the )?(?:militants|insurgents|troops)")
 # Words for an attack whose target decides the type: armed victims make it a clash.
@@ -101,12 +102,15 @@ HOSTILE = re.compile(
     r"grenade|ambush|clash|troops|extremist|separatist|bandits|armed men|opened fire|shot|"
     r"kidnap|abduct|massacre|riot|mob|lynch|protest|assassin|militia|al-shabaab|taliban|"
     r"boko haram|islamic state|isis|\bis\b|rocket|mortar|missile|artillery|killed by|"
-    r"targeted|assault|raid|offensive|gunfight|firefight|shootout|exchange of fire|battle|combat|"
+    r"targeted|assault|raid|offensive|gunfight|firefight(?!er)|shootout|exchange of fire|battle|combat|"
     r"stabb|murder|behead|execut|hostage|bombs?\b|bombed|landmine|explosive device|encounter|"
     r"security forces|maoist|naxal|gunfire|sniper|cartel|gang|ceasefire|insurgency|jawans|"
     r"bullets?|firing|fired|opened fire|hand grenade|warplane|jets|shelled)",
     re.IGNORECASE,
 )
+
+
+EVENT_TYPE_OF_EXCESSIVE = (EVENT_TYPE_OF["Excessive force against protesters"], "Excessive force against protesters")
 
 
 def is_violent(text: str) -> bool:
@@ -137,7 +141,10 @@ def classify(text: str, *, victims_are_armed: bool = False, deaths: bool = False
 
 # The attacker died in his own attack: counted as one militant killed.
 SUICIDE_BOMBERS_DIED = re.compile(
-    r"\b(\w+)\s+(?:\w+\s+){0,2}(?:suicide )?bombers? (?:blew|detonated) (?:them|him|her)sel(?:f|ves)",
+    r"\b(\w+)\s+(?:\w+\s+){0,2}(?:suicide )?bombers? (?:blew|blow|detonated) (?:them|him|her)sel(?:f|ves)",
     re.IGNORECASE)
-SUICIDE_DEATH = _rx(r"blew (?:him|her)self up", r"bomber (?:was|were) (?:also )?killed",
-                    r"killing (?:him|her)self", r"bomber died", r"and himself", r"including the (?:suicide )?bomber")
+SUICIDE_DEATH = _rx(r"bl[eo]w(?:s|ing)? (?:him|her)self up", r"bomber (?:was|were|is) (?:also )?killed",
+                    r"killing (?:him|her)self", r"bomber (?:also )?(?:dies|died)", r"and himself",
+                    r"including the (?:suicide )?bomber")
+# An explosion says nothing of who caused it: it is an attack only beside a hostile word.
+EXPLOSION_ONLY = _rx(r"explo", r"blasts?\b", r"detonat")

@@ -33,7 +33,7 @@ SUM_CUE = re.compile(r"\b(?:a total of|in total|in all|altogether|combined|overa
 PERIOD_CUE = re.compile(
     r"\b(?:since|so far|to date|last year|this year|last month|earlier this year|in recent "
     r"(?:months|weeks|years)|over the (?:past|last)|in the (?:past|last) (?:year|month|decade|few)|"
-    r"during the (?:past|last)|total number|war has|conflict has|insurgency has|each year|every year|"
+    r"during the (?:past|last)|first half|second half|total number|war has|conflict has|insurgency has|each year|every year|"
     r"per year|annually|a year earlier|previous year|between (?:january|february|march|april|may|"
     r"june|july|august|september|october|november|december)|in (?:january|february|march|april|may|june|"
     r"july|august|september|october|november|december) and|(?:first|past|last) (?:\w+ )?"

@@ -84,4 +84,5 @@ tremor cyclone hurricane typhoon storm lightning avalanche drought heatwave fire
 cylinder gas leak boiler short-circuit electrocuted stampede overturn overturned skid
 tanker factory mine-collapse collapse collapsed building-collapse heat epidemic outbreak
 cholera disease virus covid illness poisoning poisoned food fireworks firecracker
+pipeline ammonium nitrate warehouse refinery chemical-plant reactor
 """.split())

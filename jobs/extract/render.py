@@ -101,8 +101,11 @@ def _classify(text: str, figures: Figures, context: str) -> tuple[str, str] | No
         figures.killed["militants"] + figures.injured["militants"] > 0)
     victims_are_armed = armed > 0 and unarmed == 0 or both_sides
     deaths = sum(figures.killed.values()) > 0
-    return events.classify(text, victims_are_armed=victims_are_armed, deaths=deaths) or (
+    kind = events.classify(text, victims_are_armed=victims_are_armed, deaths=deaths) or (
         events.classify(context, victims_are_armed=victims_are_armed, deaths=deaths))
+    if kind and kind[0] == "Protests" and unarmed:
+        return events.EVENT_TYPE_OF_EXCESSIVE  # protesters killed or hurt by the forces facing them
+    return kind
 
 
 def _bombers_who_died(text: str) -> int:
@@ -114,9 +117,12 @@ def _bombers_who_died(text: str) -> int:
 
 
 def _hostile(text: str, context: str) -> bool:
-    """Violence by people, not an accident or a disaster."""
+    """Violence by people, not an accident or a disaster: an explosion needs a hostile word
+    beside it, anything else only the absence of accident words."""
     if events.is_hostile(text):
         return True
+    if events.EXPLOSION_ONLY.search(text) and not events.is_hostile(context):
+        return False
     words = {w.strip(".,;:'\"").lower() for w in f"{text} {context}".split()}
     return not (words & lx.ACCIDENT_CUES)
 
