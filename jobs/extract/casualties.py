@@ -405,19 +405,31 @@ def _is_speaker(doc: Doc, m: Mention) -> bool:
 
 def in_reference_clause(token: Token) -> bool:
     """Is the token inside "after/following/over <an earlier event>"?"""
+    return reference_clause(token) is not None
+
+
+def in_earlier_event(token: Token) -> bool:
+    """Is the token inside a clause about another event ("a week after a bombing in
+    Kandahar killed 63"), not merely a step of this one ("after pulling them off buses")?"""
+    clause = reference_clause(token)
+    return clause is not None and any(t.lemma_.lower() in lx.EVENT_WORDS or t.like_num for t in clause.subtree)
+
+
+def reference_clause(token: Token) -> Token | None:
+    """The head of the clause about an earlier event that holds the token, if any."""
     node = token
     while node.head.i != node.i:
         if node.dep_ in {"pobj", "pcomp"} and node.head.lower_ in lx.REFERENCE_PREPS:
-            return True
+            return node
         if node.dep_ in CLAUSE_DEPS and any(t.i < node.i and t.lower_ in lx.REFERENCE_PREPS
                                             and t.dep_ in {"mark", "prep", "advmod"} for t in node.subtree):
-            return True  # "..., hours after a bombing killed 11", "a day after gunmen killed 141"
+            return node  # "..., hours after a bombing killed 11", "a day after gunmen killed 141"
         if node.dep_ == "relcl" and node.head.lemma_ in lx.LONG_CONFLICTS:
-            return True  # "a war that killed half a million people"
+            return node  # "a war that killed half a million people"
         if node.dep_ == "relcl" and _mentioned_in_passing(node):
-            return True  # "arrested an operative behind a bombing that killed 12"
+            return node  # "arrested an operative behind a bombing that killed 12"
         node = node.head
-    return False
+    return None
 
 
 def _mentioned_in_passing(relcl: Token) -> bool:

@@ -20,7 +20,14 @@ from spacy.tokens import Doc, Span
 
 from jobs.extract import events
 from jobs.extract import lexicon as lx
-from jobs.extract.casualties import Figures, Mention, figures_of, find_mentions, in_reference_clause
+from jobs.extract.casualties import (
+    Figures,
+    Mention,
+    figures_of,
+    find_mentions,
+    in_earlier_event,
+    in_reference_clause,
+)
 from jobs.extract.dates import explicit_past_year
 from jobs.extract.geo import PlaceMention, resolve_places, specific_places
 from jobs.extract.merge import merge_figures
@@ -133,8 +140,10 @@ class Extractor:
 
     def _sentence_candidates(self, sent: Span, mentions: list[PlaceMention], published: date | None) -> list[Candidate]:
         text = sent.text
-        in_sent = [m for m in mentions if sent.start <= m.start < sent.end and not m.dateline]
-        places = specific_places(in_sent, self.gazetteer, sent.doc)
+        doc = sent.doc
+        in_sent = [m for m in mentions if sent.start <= m.start < sent.end and not m.dateline
+                   and not in_earlier_event(doc[m.start])]
+        places = specific_places(in_sent, self.gazetteer, doc)
         found = [m for m in find_mentions(sent) if not _about_the_past(_context(sent, m.start), published)]
         if not found:
             if not (places and places[0].place.kind != "country" and events.is_violent(text) and _main_clause_event(sent)
@@ -142,9 +151,23 @@ class Extractor:
                 return []
             return [Candidate(places[0].place, Figures(), [sent])]
         groups = _assign(found, places)
-        summary = bool(SUM_CUE.search(text)) or (len(groups) == 1 and _listed(places, sent.doc))
-        return [Candidate(p.place if p else None, figures_of(ms), [sent], [m.noun for m in ms if m.noun], summary)
-                for p, ms in groups]
+        summary = bool(SUM_CUE.search(text)) or (len(groups) == 1 and _listed(places, doc))
+        return [Candidate(p.place if p else None, figures_of(ms), [segment], [m.noun for m in ms if m.noun], summary)
+                for (p, ms), segment in zip(groups, _segments(sent, groups), strict=True)]
+
+
+def _segments(sent: Span, groups: list[tuple[PlaceMention | None, list[Mention]]]) -> list[Span]:
+    """The part of the sentence each group of figures stands in, so that "a car bomb kills 23
+    in Baghdad, and in Kirkuk a suicide bomber kills 11" types each incident by its own words:
+    cut at the first comma, semicolon or conjunction between two groups."""
+    doc, cuts = sent.doc, [sent.start]
+    for (p1, m1), (p2, m2) in zip(groups, groups[1:], strict=False):
+        low = max([m.end for m in m1] + ([p1.end] if p1 and p1.start < m2[0].start else []))
+        high = min([m.start for m in m2] + ([p2.start] if p2 and p2.start > low else []))
+        cut = next((t.i for t in doc[low:high] if t.lower_ in {",", ";", "and", "while", "whereas"}), low)
+        cuts.append(max(cut, cuts[-1]))
+    cuts.append(sent.end)
+    return [doc[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 def _listed(places: list[PlaceMention], doc: Doc) -> bool:

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from jobs.extract import events
 from jobs.extract import lexicon as lx
-from jobs.extract.casualties import Figures
+from jobs.extract.casualties import Figures, in_earlier_event
 from jobs.extract.dates import resolve_date
 from jobs.extract.numbers import parse_number
 from sitrep.places import Place
@@ -127,9 +127,21 @@ def _hostile(text: str, context: str) -> bool:
     return not (words & lx.ACCIDENT_CUES)
 
 
+def _own_words(sentences: list[Span]) -> str:
+    """The passage without clauses about earlier events ("a week after a suicide bombing ...")."""
+    return " ".join(" ".join(t.text for t in s if not in_earlier_event(t)) for s in sentences)
+
+
+def _and_next_sentence(sentences: list[Span]) -> str:
+    """The passage and the sentence after it ("... killing 13 soldiers. The bomber also dies.")."""
+    last = sentences[-1]
+    following = last.doc[last.end:last.doc[last.end].sent.end] if last.end < len(last.doc) else None
+    return " ".join(s.text for s in sentences) + (f" {following.text}" if following is not None else "")
+
+
 def build_incident(place: Place, figures: Figures, sentences: list[Span], nouns: list[str],
                    doc: Doc, item: ArticleInput, context: str) -> ExtractedIncident | None:
-    text = " ".join(s.text for s in sentences)
+    text = _own_words(sentences)
     title_context = f"{item.title or ''}. {context}"
     if not _hostile(text, title_context):
         return None
@@ -137,9 +149,9 @@ def build_incident(place: Place, figures: Figures, sentences: list[Span], nouns:
     if kind is None:
         return None
     if kind[1] == "Suicide bomb" and not figures.killed["militants"]:
-        figures.killed["militants"] = _bombers_who_died(text)
+        figures.killed["militants"] = _bombers_who_died(_and_next_sentence(sentences))
     when = resolve_date(text, item.published) or resolve_date(context, item.published) or item.published
-    evidence = [s.text.strip()[:MAX_EVIDENCE_CHARS] for s in sentences]
+    evidence = [s.sent.text.strip()[:MAX_EVIDENCE_CHARS] for s in sentences]
     return ExtractedIncident(
         summary=summary_line(kind[1], place, figures, nouns), event_type=kind[0],
         sub_event_type=kind[1], date=when, place=place, actors=_actors(sentences, doc),
