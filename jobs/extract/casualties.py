@@ -50,6 +50,7 @@ ASIDE_OPENERS = frozenset("including among mostly mainly most many all both of".
 DEATH_NOUNS = frozenset("death life body funeral".split())
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CLAUSE_DEPS = frozenset({"advcl", "ccomp", "conj", "xcomp"})
+TIME_SPANS = frozenset("hour day week month year decade".split())
 MAX_ONE_EVENT = 999  # a figure of thousands is a tally of a war or a year, not one event
 
 
@@ -410,9 +411,17 @@ def in_reference_clause(token: Token) -> bool:
 
 def in_earlier_event(token: Token) -> bool:
     """Is the token inside a clause about another event ("a week after a bombing in
-    Kandahar killed 63"), not merely a step of this one ("after pulling them off buses")?"""
+    Kandahar killed 63") rather than the cause or a step of this one ("killed after a bomb
+    explodes at a market", "after pulling them off buses")? Another event has its own toll,
+    or is set apart by a span of time ("a week after")."""
     clause = reference_clause(token)
-    return clause is not None and any(t.lemma_.lower() in lx.EVENT_WORDS or t.like_num for t in clause.subtree)
+    if clause is None:
+        return False
+    words = list(clause.subtree)
+    toll = any(t.like_num for t in words) and any(
+        t.lemma_.lower() in lx.KILL_VERBS | lx.INJURE_VERBS or t.lower_ in INTRANSITIVE_DEATH for t in words)
+    gap = any(t.lemma_.lower() in TIME_SPANS for t in clause.doc[max(0, words[0].i - 3):words[0].i])
+    return toll or gap
 
 
 def reference_clause(token: Token) -> Token | None:

@@ -103,7 +103,7 @@ HOSTILE = re.compile(
     r"kidnap|abduct|massacre|riot|mob|lynch|protest|assassin|militia|al-shabaab|taliban|"
     r"boko haram|islamic state|isis|\bis\b|rocket|mortar|missile|artillery|killed by|"
     r"targeted|assault|raid|offensive|gunfight|firefight(?!er)|shootout|exchange of fire|battle|combat|"
-    r"stabb|murder|behead|execut|hostage|bombs?\b|bombed|landmine|explosive device|encounter|"
+    r"stabb|murder|behead|execut|hostage|bombs?\b|bombed|landmine|explosive device|explosives|encounter|"
     r"security forces|maoist|naxal|gunfire|sniper|cartel|gang|ceasefire|insurgency|jawans|"
     r"bullets?|firing|fired|opened fire|hand grenade|warplane|jets|shelled)",
     re.IGNORECASE,

@@ -105,10 +105,12 @@ class EntityTagger:
         before = doc[span.start - 1].lower_ if span.start > 0 else ""
         after_token = doc[span.end] if span.end < len(doc) else None
         after = after_token.lower_ if after_token is not None else ""
-        if after in PLACE_NOUNS or before in DIRECTIONS:
+        if after in PLACE_NOUNS:
             return True
         if after_token is not None and after_token.text[:1].isupper() and after_token.tag_ in {"NNP", "NNPS"}:
             return False  # part of a longer name: "Human Rights", "Army Public School"
+        if before in DIRECTIONS:
+            return True
         places = self.gazetteer.lookup(span.text)
         in_list = before in {",", "and"} and span.start - self._last_place_end <= 2
         located = before in LOCATIVE or in_list

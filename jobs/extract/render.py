@@ -129,7 +129,7 @@ def _hostile(text: str, context: str) -> bool:
 
 def _own_words(sentences: list[Span]) -> str:
     """The passage without clauses about earlier events ("a week after a suicide bombing ...")."""
-    return " ".join(" ".join(t.text for t in s if not in_earlier_event(t)) for s in sentences)
+    return " ".join("".join(t.text_with_ws for t in s if not in_earlier_event(t)) for s in sentences)
 
 
 def _and_next_sentence(sentences: list[Span]) -> str:
@@ -143,7 +143,7 @@ def build_incident(place: Place, figures: Figures, sentences: list[Span], nouns:
                    doc: Doc, item: ArticleInput, context: str) -> ExtractedIncident | None:
     text = _own_words(sentences)
     title_context = f"{item.title or ''}. {context}"
-    if not _hostile(text, title_context):
+    if not _hostile(text, f"{item.title or ''}. {doc.text}"):
         return None
     kind = _classify(text, figures, title_context)
     if kind is None:
