@@ -101,7 +101,7 @@ HOSTILE = re.compile(
     r"suicide|ied|improvised|rebels?|jihadist|fighters|shelling|airstrike|air strike|drone|"
     r"grenade|ambush|clash|troops|extremist|separatist|bandits|armed men|opened fire|shot|"
     r"kidnap|abduct|massacre|riot|mob|lynch|protest|assassin|militia|al-shabaab|taliban|"
-    r"boko haram|islamic state|isis|\bis\b|rocket|mortar|missile|artillery|killed by|"
+    r"boko haram|islamic state|isis|rocket|mortar|missile|artillery|killed by|"
     r"targeted|assault|raid|offensive|gunfight|firefight(?!er)|shootout|exchange of fire|battle|combat|"
     r"stabb|murder|behead|execut|hostage|bombs?\b|bombed|landmine|explosive device|explosives|encounter|"
     r"security forces|maoist|naxal|gunfire|sniper|cartel|gang|ceasefire|insurgency|jawans|"

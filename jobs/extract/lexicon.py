@@ -6,6 +6,8 @@ not any particular report.
 
 from __future__ import annotations
 
+import re
+
 SECURITY_NOUNS = frozenset("""
 soldier troop trooper police policeman policemen policewoman officer cop constable jawan
 commando paramilitary guard gendarme serviceman servicemen personnel sepoy ranger levies levy
@@ -77,12 +79,11 @@ blast explosion airstrike shelling battle exchange encounter rocket
 # "a war that killed half a million": figures that belong to a whole conflict.
 LONG_CONFLICTS = frozenset("war conflict insurgency violence unrest crisis campaign uprising rebellion".split())
 
-ACCIDENT_CUES = frozenset("""
-accident crash collision collide collided derail derailed derailment plunge plunged capsize
-capsized sank sink flood flooding floods landslide rockslide mudslide earthquake quake
-tremor cyclone hurricane typhoon storm lightning avalanche drought heatwave fire blaze
-cylinder gas leak boiler short-circuit electrocuted stampede overturn overturned skid
-tanker factory mine-collapse collapse collapsed building-collapse heat epidemic outbreak
-cholera disease virus covid illness poisoning poisoned food fireworks firecracker
-pipeline ammonium nitrate warehouse refinery chemical-plant reactor
-""".split())
+# Accidents and disasters: stems, matched at the start of a word ("plunges", "capsized").
+ACCIDENT_CUES = re.compile(r"\b(?:" + "|".join("""
+accident crash collid collision derail plung capsiz sank sink flood landslide rockslide mudslide
+earthquake quake tremor cyclone hurricane typhoon storm lightning avalanche drought heatwave
+fire\\b blaze cylinder gas\\s+leak boiler short.circuit electrocut stampede overturn skid tanker
+factory collapse epidemic outbreak cholera disease virus covid illness poison fireworks
+firecracker pipeline ammonium warehouse refinery reactor ravine cliff
+""".split()) + ")", re.IGNORECASE)

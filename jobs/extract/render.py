@@ -123,8 +123,7 @@ def _hostile(text: str, context: str) -> bool:
         return True
     if events.EXPLOSION_ONLY.search(text) and not events.is_hostile(context):
         return False
-    words = {w.strip(".,;:'\"").lower() for w in f"{text} {context}".split()}
-    return not (words & lx.ACCIDENT_CUES)
+    return not lx.ACCIDENT_CUES.search(f"{text} {context}")
 
 
 def _own_words(sentences: list[Span]) -> str:
