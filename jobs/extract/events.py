@@ -43,7 +43,7 @@ PROTEST_INTERVENTION = _rx(r"tear ?gas", r"water cannon", r"dispersed (?:the )?(
                            r"baton[- ]charge", r"rubber bullets")
 RIOT = _rx(r"\briot", r"rioters", r"violent protest", r"protesters (?:torched|set fire|burned|stormed|clashed|pelted)",
            r"demonstrators (?:torched|set fire|burned|stormed|clashed|pelted)", r"stone[- ]pelting")
-MOB = _rx(r"\bmob\b", r"lynch", r"vigilante", r"mob violence")
+MOB = _rx(r"\bmob\b", r"lynch", r"mob violence")
 PROTEST = _rx(r"protest", r"demonstrat", r"rall(?:y|ies)\b", r"\bmarch(?:ed|ers)\b", r"sit-in", r"strike action")
 RECAPTURE = _rx(r"recaptur", r"retook", r"regain(?:ed)? control", r"liberated", r"cleared \w+ of")
 OVERRUN = _rx(r"overr[au]n", r"seiz\w* control", r"t[ao]ke?s? control of",

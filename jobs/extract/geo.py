@@ -130,9 +130,13 @@ def _with_district(place: Place, gazetteer: Gazetteer) -> Place:
 
 def _is_reference_point(doc: Doc, mention: PlaceMention) -> bool:
     """"north of Baquba", "labourers from Punjab": a place named to point elsewhere."""
-    before = [t.lower_ for t in doc[max(0, mention.start - 3):mention.start]]
-    if "hospital" in before or "hospitals" in before:
-        return True  # "died in hospital in Quetta"
+    tokens = doc[max(0, mention.start - 3):mention.start]
+    before = [t.lower_ for t in tokens]
+    after = [t.lower_ for t in doc[mention.end:mention.end + 2]]
+    if {"hospital", "hospitals", "border", "frontier"} & set(before) or "border" in after:
+        return True  # "died in hospital in Quetta", "near the border with Niger", "Nigeria's border"
+    if before and before[-1] == "to" and len(tokens) >= 2 and tokens[-2].pos_ == "VERB":
+        return True  # "evacuated to Maiduguri", "taken to Quetta"
     return bool(before) and (before[-1] == "from" or len(before) >= 2 and before[-1] == "of"
                              and before[-2] in DIRECTION_WORDS)
 

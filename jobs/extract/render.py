@@ -116,14 +116,15 @@ def _bombers_who_died(text: str) -> int:
     return 1 if events.SUICIDE_DEATH.search(text) else 0
 
 
-def _hostile(text: str, context: str) -> bool:
-    """Violence by people, not an accident or a disaster: an explosion needs a hostile word
-    beside it, anything else only the absence of accident words."""
+def _hostile(text: str, article: str) -> bool:
+    """Violence by people, not an accident or a disaster. An explosion needs a hostile word
+    somewhere in the article ("... claimed responsibility"); other violence needs only the
+    absence of accident words in its own passage."""
     if events.is_hostile(text):
         return True
-    if events.EXPLOSION_ONLY.search(text) and not events.is_hostile(context):
+    if lx.ACCIDENT_CUES.search(text):
         return False
-    return not lx.ACCIDENT_CUES.search(f"{text} {context}")
+    return not events.EXPLOSION_ONLY.search(text) or events.is_hostile(article)
 
 
 def _own_words(sentences: list[Span]) -> str:
