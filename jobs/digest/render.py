@@ -126,10 +126,15 @@ def _sources(sources: list[Source], style: Style) -> str:
 
 
 def _incident_line(incident: DigestIncident, style: Style) -> str:
+    """Date, type, the one-line summary and the figures, each said once: an extracted
+    summary ("Armed clash in Khyber, ...: 5 soldiers and 7 militants killed") already
+    opens with the type and carries the figures."""
     what = clip(incident.sub_event_type or incident.event_type, MAX_NAME)
-    line = f"• {incident.event_date:%d %b} · {what}: {clip(incident.summary, MAX_SUMMARY)}"
+    summary = clip(incident.summary, MAX_SUMMARY)
+    line = f"• {incident.event_date:%d %b} · " + (summary if summary.startswith(what) else f"{what}: {summary}")
     hurt = casualty_text(incident.casualties, breakdown=False)
-    text = style.esc(line + (f" ({hurt})" if hurt else ""))
+    has_figures = " killed" in summary or " injured" in summary
+    text = style.esc(line + (f" ({hurt})" if hurt and not has_figures else ""))
     sources = _sources(incident.sources, style)
     return text + (f" — {sources}" if sources else "")
 

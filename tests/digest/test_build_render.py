@@ -123,3 +123,12 @@ def test_plain_text(engine: Engine) -> None:
     text = render_text(_digest(engine, [KP]))
     assert "Blast & <fire>" in text and "<b>" not in text
     assert "Dawn <https://www.dawn.com/news/1>" in text
+
+
+def test_an_extracted_summary_is_not_repeated(engine: Engine) -> None:
+    add_incident(engine, BANNU_IED, event_date=date(2025, 3, 11),
+                 summary="Remote explosive/landmine/IED in Bannu, Khyber Pakhtunkhwa (Pakistan): 3 police killed")
+    text = render_text(_digest(engine, [KP]))
+    line = next(x for x in text.splitlines() if x.startswith("• "))
+    assert line.startswith("• 11 Mar · Remote explosive/landmine/IED in Bannu")
+    assert line.count("Remote explosive") == 1 and line.count("killed") == 1
