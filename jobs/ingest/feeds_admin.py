@@ -78,7 +78,7 @@ async def add_and_fetch_feed(settings: Settings, *, url: str, name: str | None =
         raise UserError(f"cannot add {url}: {report.error}")
     log.info("feed added feed_id=%s url=%s entries=%s new_articles=%s",
              report.feed_id, report.url, report.entries, report.new_articles)
-    incidents = await cycle.extract_new_articles(settings)
+    incidents = await cycle.extract_new_articles(settings) if report.new_articles else 0
     return AddFeedResult(feed_id=report.feed_id, url=report.url, title=report.title,
                          entries=report.entries, new_articles=report.new_articles,
                          new_incidents=incidents)

@@ -221,7 +221,8 @@ class Fetcher:
         for _ in range(MAX_REDIRECTS + 1):
             host = self._checked_host(url)
             async with self._limiter.slot(host):
-                deadline = deadline or asyncio.get_running_loop().time() + self._timeout
+                deadline = deadline or (asyncio.get_running_loop().time()
+                                        + self._settings.fetch_timeout_seconds)
                 async with asyncio.timeout_at(deadline):
                     hop = await self._request(url, headers, kind)
             if hop.location is None:
@@ -236,10 +237,6 @@ class Fetcher:
             moved_to = url if permanent else moved_to
         raise FetchError(f"too many redirects (more than {MAX_REDIRECTS}): "
                          "the site redirects in a loop; check the URL in a browser")
-
-    @property
-    def _timeout(self) -> float:
-        return self._settings.fetch_timeout_seconds
 
     def _checked_host(self, url: str) -> str:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Executor
 
 from jobs.ingest.fetcher import Fetcher, FetchError
 
@@ -17,8 +18,9 @@ def is_short(text: str) -> bool:
     return len(text) < SHORT_SUMMARY_CHARS
 
 
-async def fetch_full_text(fetcher: Fetcher, url: str) -> str | None:
-    """The page's main text, or None when it cannot be had (the caller keeps the summary)."""
+async def fetch_full_text(fetcher: Fetcher, url: str, *, executor: Executor) -> str | None:
+    """The page's main text, or None when it cannot be had (the caller keeps the summary);
+    the extraction runs on `executor`."""
     try:
         page = await fetcher.fetch(url, kind="page")
     except FetchError as exc:
@@ -27,7 +29,8 @@ async def fetch_full_text(fetcher: Fetcher, url: str) -> str | None:
     content_type = page.content_type.lower()
     if not page.body or (content_type and "html" not in content_type):
         return None
-    return await asyncio.to_thread(extract_main_text, page.body, page.url)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, extract_main_text, page.body, page.url)
 
 
 def extract_main_text(html: bytes, url: str) -> str | None:

@@ -83,24 +83,30 @@ def parse_feed(body: bytes, *, url: str, content_type: str) -> ParsedFeed:
         resolve_relative_uris=False,
         sanitize_html=False,
     )
-    problem = _describe_bozo(result.get("bozo_exception"), content_type) if result.bozo else None
+    problem: Exception | None = result.get("bozo_exception") if result.bozo else None
     if not result.entries:
-        if problem:
-            raise ParseError(problem)
+        if problem is not None:
+            raise ParseError(_why_not_a_feed(problem, content_type))
         if not result.version:
             raise ParseError(f"not a feed: the document is <{root or '?'}>, not RSS or Atom")
     feed_language = result.feed.get("language")
     entries = [_entry(e, feed_language) for e in result.entries]
     return ParsedFeed(title=_clean_title(result.feed.get("title_detail")), entries=entries,
-                      warning=problem)
+                      warning=_describe(problem) if problem is not None else None)
 
 
-def _describe_bozo(exc: Exception | None, content_type: str) -> str:
-    if "html" in content_type.lower() and not isinstance(exc, xml.sax.SAXParseException):
+def _describe(problem: Exception) -> str:
+    if isinstance(problem, xml.sax.SAXParseException):
+        return f"XML error at line {problem.getLineNumber()}: {problem.getMessage()}"
+    return str(problem) or type(problem).__name__
+
+
+def _why_not_a_feed(problem: Exception, content_type: str) -> str:
+    if isinstance(problem, xml.sax.SAXParseException):
+        return _describe(problem)
+    if "html" in content_type.lower():
         return HTML_PAGE
-    if isinstance(exc, xml.sax.SAXParseException):
-        return f"XML error at line {exc.getLineNumber()}: {exc.getMessage()}"
-    return f"not a feed: {exc or 'the document could not be read'}"
+    return f"not a feed: {_describe(problem)}"
 
 
 def _entry(entry: Any, feed_language: str | None) -> ParsedEntry:

@@ -119,6 +119,10 @@ async def resolve_checked(host: str, port: int, *, allow_private: bool) -> list[
     """Resolve `host` and return its addresses, refusing it if any address is forbidden
     (a name with one public and one private record is refused, not half-trusted)."""
     check_host_name(host, allow_private=allow_private)
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]  # a literal needs no lookup
+    except ValueError:
+        pass
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,13 +24,14 @@ from sqlmodel import Session, SQLModel, select
 
 from sitrep.storage.models import Article, FeedArticle
 
-INSERT_CHUNK = 500  # rows per INSERT, well under SQLite's limit on bound parameters
-
 _URI_GUID = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 Key = tuple[str, str]  # ("link" | "guid" | "hash", value)
 _COLUMNS = ("guid", "link", "title", "text", "source", "language", "published_at",
             "fetched_at", "extraction_status", "content_hash")
+# The model's plain defaults (extraction_attempts=0, ...), for rows inserted without the ORM.
+_ROW_DEFAULTS = {name: info.default for name, info in Article.model_fields.items()
+                 if name != "id" and not info.is_required() and info.default_factory is None}
 
 
 def content_hash(title: str, text: str) -> str:
@@ -142,8 +143,7 @@ def store_article(session: Session, *, feed_id: int, **fields: Any) -> tuple[Art
 def _insert_new(session: Session, articles: list[ArticleIn]) -> dict[str, tuple[int, bool]]:
     """Insert; content hash -> (id, created). A row another worker inserted meanwhile is
     looked up instead of created."""
-    rows = [Article(**{name: getattr(a, name) for name in _COLUMNS}).model_dump(exclude={"id"})
-            for a in articles]
+    rows = [_ROW_DEFAULTS | {name: getattr(a, name) for name in _COLUMNS} for a in articles]
     ids = {digest: (article_id, True) for article_id, digest in _insert_ignoring_conflict(
         session, Article, rows, ["content_hash"], returning=(Article.id, Article.content_hash))}
     lost = [a.content_hash for a in articles if a.content_hash not in ids]
@@ -157,18 +157,15 @@ def _insert_new(session: Session, articles: list[ArticleIn]) -> dict[str, tuple[
 def _insert_ignoring_conflict(
     session: Session, model: type[SQLModel], rows: list[dict[str, Any]], conflict: list[str],
     returning: tuple[Any, ...] = (),
-) -> Iterable[tuple[Any, ...]]:
-    """Multi-row INSERT ... ON CONFLICT DO NOTHING on both engines; the `returning` columns
-    of the rows actually inserted."""
+) -> list[tuple[Any, ...]]:
+    """INSERT ... ON CONFLICT DO NOTHING of many rows on both engines; the `returning`
+    columns of the rows actually inserted. One cached statement executed with many
+    parameter sets: SQLAlchemy batches them into multi-row VALUES ("insertmanyvalues")."""
     if not rows:
         return []
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    returned: list[tuple[Any, ...]] = []
-    for start in range(0, len(rows), INSERT_CHUNK):
-        stmt = (dialect.insert(model).values(rows[start:start + INSERT_CHUNK])
-                .on_conflict_do_nothing(index_elements=conflict))
-        if returning:
-            returned += [tuple(row) for row in session.execute(stmt.returning(*returning))]
-        else:
-            session.execute(stmt)
-    return returned
+    stmt = dialect.insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+    if not returning:
+        session.connection().execute(stmt, rows)
+        return []
+    return [tuple(row) for row in session.connection().execute(stmt.returning(*returning), rows)]

@@ -141,7 +141,6 @@ async def test_each_redirect_hop_is_checked(server: FeedServer, guarded: Setting
     from jobs.ingest import urls
 
     monkeypatch.setattr(urls, "forbidden_address", lambda ip: str(ip) == "127.0.0.2")
-    monkeypatch.setattr(urls, "check_host_name", lambda host, allow_private: None)
     port = server.base_url.rsplit(":", 1)[1]
     feed_id = add(guarded, server.redirect("/feed.xml", f"http://127.0.0.2:{port}/inside"))
     await run_cycle(guarded, all_feeds=True)
@@ -210,10 +209,12 @@ async def test_at_most_two_requests_per_host(server: FeedServer, fast: Settings)
     assert server.max_in_flight == 2
 
 
-async def test_extractor_runs_after_storing(server: FeedServer, fast: Settings,
-                                            extractor: list[object]) -> None:
-    add(fast, server.route("/feed.xml", rss20(*ITEMS)))
+async def test_extractor_runs_after_storing_new_articles(server: FeedServer, fast: Settings,
+                                                         extractor: list[object]) -> None:
+    add(fast, server.route("/feed.xml", rss20(*ITEMS), etag='"1"'))
     summary = await run_cycle(fast, all_feeds=True)
     assert extractor == [fast] and summary.new_incidents == 0
     assert summary.line().startswith("feeds: 1 ok, 0 not modified, 0 failed; 2 new articles; "
                                      "0 new incidents; ")
+    await run_cycle(fast, all_feeds=True)  # 304: nothing new, the extractor is not woken
+    assert extractor == [fast]

@@ -86,3 +86,9 @@ def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
     html = ("<div><p>First  para\n graph &amp; more.</p><script>alert(1)</script>"
             "<p>Second<br>line</p><ul><li>one</li><li>two</li></ul></div>")
     assert html_to_text(html) == "First para graph & more.\n\nSecond\nline\n\none\n\ntwo"
+
+
+def test_a_feed_served_as_html_is_kept_with_an_honest_warning() -> None:
+    feed = _parse(rss20(ITEM), "text/html; charset=utf-8")
+    assert len(feed.entries) == 1
+    assert feed.warning and "not a feed" not in feed.warning

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import socket
 
 import pytest
 
@@ -13,6 +15,7 @@ from jobs.ingest.urls import (
     check_host_name,
     check_url,
     forbidden_address,
+    resolve_checked,
 )
 from tests.ingest.documents import ENGLISH_TEXT, FRENCH_TEXT
 
@@ -63,3 +66,22 @@ def test_language_declared_or_guessed() -> None:
     assert detect_language(None, ENGLISH_TEXT) == "en"
     assert detect_language(None, FRENCH_TEXT) == "und"
     assert detect_language(None, "مسلح افراد نے حملہ کیا") == "und"
+
+
+@pytest.mark.parametrize(("answers", "refused"), [
+    (["93.184.216.34"], False),
+    (["93.184.216.34", "10.0.0.5"], True),  # one private record is enough to refuse
+    (["fd00:ec2::254"], True),
+])
+async def test_names_are_checked_after_lookup(answers: list[str], refused: bool,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    async def getaddrinfo(host: str, port: int, **_: object) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in answers]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", getaddrinfo)
+    if refused:
+        with pytest.raises(UnsafeURL, match="^refused: feeds.example"):
+            await resolve_checked("feeds.example", 443, allow_private=False)
+    else:
+        assert await resolve_checked("feeds.example", 443, allow_private=False) == answers
+    assert await resolve_checked("feeds.example", 443, allow_private=True) == answers
