@@ -412,33 +412,44 @@ def in_reference_clause(token: Token) -> bool:
 def in_earlier_event(token: Token) -> bool:
     """Is the token inside a clause about another event ("a week after a bombing in
     Kandahar killed 63") rather than the cause or a step of this one ("killed after a bomb
-    explodes at a market", "after pulling them off buses")? Another event has its own toll,
-    or is set apart by a span of time ("a week after")."""
+    explodes at a market", "after pulling them off buses")?"""
     clause = reference_clause(token)
-    if clause is None:
-        return False
+    return clause is not None and _another_event(clause)
+
+
+def earlier_event_tokens(span: Span) -> set[int]:
+    """Indices of every token of `span` inside a clause about another event."""
+    heads = [t for t in span if _is_reference_head(t) and _another_event(t)]
+    return {w.i for head in heads for w in head.subtree}
+
+
+def _another_event(clause: Token) -> bool:
+    """Another event has its own toll, or is set apart by a span of time ("a week after")."""
     words = list(clause.subtree)
     toll = any(t.like_num for t in words) and any(
         t.lemma_.lower() in lx.KILL_VERBS | lx.INJURE_VERBS or t.lower_ in INTRANSITIVE_DEATH for t in words)
-    gap = any(t.lemma_.lower() in TIME_SPANS for t in clause.doc[max(0, words[0].i - 3):words[0].i])
-    return toll or gap
+    return toll or any(t.lemma_.lower() in TIME_SPANS for t in clause.doc[max(0, words[0].i - 3):words[0].i])
 
 
 def reference_clause(token: Token) -> Token | None:
     """The head of the clause about an earlier event that holds the token, if any."""
     node = token
     while node.head.i != node.i:
-        if node.dep_ in {"pobj", "pcomp"} and node.head.lower_ in lx.REFERENCE_PREPS:
+        if _is_reference_head(node):
             return node
-        if node.dep_ in CLAUSE_DEPS and any(t.i < node.i and t.lower_ in lx.REFERENCE_PREPS
-                                            and t.dep_ in {"mark", "prep", "advmod"} for t in node.subtree):
-            return node  # "..., hours after a bombing killed 11", "a day after gunmen killed 141"
-        if node.dep_ == "relcl" and node.head.lemma_ in lx.LONG_CONFLICTS:
-            return node  # "a war that killed half a million people"
-        if node.dep_ == "relcl" and _mentioned_in_passing(node):
-            return node  # "arrested an operative behind a bombing that killed 12"
         node = node.head
     return None
+
+
+def _is_reference_head(node: Token) -> bool:
+    if node.dep_ in {"pobj", "pcomp"} and node.head.lower_ in lx.REFERENCE_PREPS:
+        return True
+    if node.dep_ in CLAUSE_DEPS and any(t.lower_ in lx.REFERENCE_PREPS and t.dep_ in {"mark", "prep", "advmod"}
+                                        for left in node.lefts for t in left.subtree):
+        return True  # "..., hours after a bombing killed 11", "a day after gunmen killed 141"
+    if node.dep_ == "relcl" and node.head.lemma_ in lx.LONG_CONFLICTS:
+        return True  # "a war that killed half a million people"
+    return node.dep_ == "relcl" and _mentioned_in_passing(node)  # "arrested an operative behind a bombing that killed 12"
 
 
 def _mentioned_in_passing(relcl: Token) -> bool:

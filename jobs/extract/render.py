@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from jobs.extract import events
 from jobs.extract import lexicon as lx
-from jobs.extract.casualties import Figures, in_earlier_event
+from jobs.extract.casualties import Figures, earlier_event_tokens
 from jobs.extract.dates import resolve_date
 from jobs.extract.numbers import parse_number
 from sitrep.places import Place
@@ -129,7 +129,11 @@ def _hostile(text: str, article: str) -> bool:
 
 def _own_words(sentences: list[Span]) -> str:
     """The passage without clauses about earlier events ("a week after a suicide bombing ...")."""
-    return " ".join("".join(t.text_with_ws for t in s if not in_earlier_event(t)) for s in sentences)
+    parts = []
+    for span in sentences:
+        other = earlier_event_tokens(span)
+        parts.append("".join(t.text_with_ws for t in span if t.i not in other))
+    return " ".join(parts)
 
 
 def _and_next_sentence(sentences: list[Span]) -> str:
