@@ -76,9 +76,11 @@ def _extractor() -> Callable[[Settings], int] | None:
 
 
 async def extract_job(settings: Settings, extract: Callable[[Settings], int]) -> None:
-    done = await asyncio.to_thread(extract, settings)
-    if done:
-        log.info("extraction: %d articles processed", done)
+    """Pending and failed-before articles (the extractor leases them, so this can overlap
+    with the extraction an ingestion cycle runs)."""
+    new = await asyncio.to_thread(extract, settings)
+    if new:
+        log.info("extraction retries: %d new incidents", new)
 
 
 async def deliver_job(settings: Settings, bot: Bot, stop: asyncio.Event | None) -> None:

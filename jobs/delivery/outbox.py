@@ -17,7 +17,6 @@ old, so a digest that could not be sent that day is not sent the next one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -148,20 +147,30 @@ class DeliveryPass:
                 self.held.discard(job.delivery_id)
 
     async def _heartbeat(self) -> None:
+        """Keep the leases of held rows from running out while they wait or are sent."""
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            if self.held:
+            if not self.held:
+                continue
+            try:
                 await self._db(deliveries.renew_claims, delivery_ids=set(self.held),
                                until=self.clock() + LEASE)
+            except Exception:  # the next beat tries again; the lease still has 2/3 to run
+                log.warning("could not renew delivery leases held=%d", len(self.held),
+                            exc_info=True)
 
     async def _release_unstarted(self) -> None:
         """Give back rows claimed but never started (a stop or a cancel); in-flight ones keep
         their lease, since Telegram may already have them."""
         unstarted = self.held - self.in_flight
-        if unstarted:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._db(deliveries.release_claims, delivery_ids=unstarted))
+        if not unstarted:
+            return
+        try:
+            await asyncio.shield(self._db(deliveries.release_claims, delivery_ids=unstarted))
             log.info("released %d unstarted deliveries", len(unstarted))
+        except Exception:
+            log.warning("could not release %d deliveries; their lease runs out within %s",
+                        len(unstarted), LEASE, exc_info=True)
 
     async def _deliver(self, job: ClaimedDelivery) -> None:
         """Send one digest and record the outcome."""
@@ -244,6 +253,8 @@ async def deliver_due(
     `now` fixes the pass's clock (tests); `stop`, once set, makes the pass finish the
     digests it is sending, hand back the rest and return.
     """
+    if now is not None and now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
     clock = (lambda: now) if now is not None else utcnow
     engine = get_engine(settings.database_url)
     return await DeliveryPass(engine, bot, clock=clock, stop=stop).run()

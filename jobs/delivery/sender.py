@@ -3,14 +3,18 @@
 Telegram allows a bot about 30 messages a second overall, 1 a second to one chat and 20 a
 minute to a group, and answers excess with 429 and `retry_after`.
 
-`Sender` paces its messages itself, with `Spacer`: each chat gets send times at least 1.1 s
-apart (3.1 s for groups: 20 a minute), and the bot as a whole one every 1/29 s. Send times are
-*reserved* in order at exact intervals, so a task that wakes a few milliseconds late does not
-push the others back, and the rate stays at 29/s. PTB's `AIORateLimiter` (on the bot that
-`build_bot` makes) cannot do both: a leaky bucket of one message loses the lateness of every
-wake-up (about 94% of the rate was measured), and a bigger bucket lets a burst plus the steady
-rate exceed 30 in a sliding second. It stays on the bot, with Telegram's figures, as the
-backstop for anything sent without a `Sender` (admin notices).
+`Sender` paces its messages itself:
+
+* per chat (`Spacer`): send times reserved at least 1.1 s apart (3.1 s for groups: 20 a minute);
+* overall (`FloodWindow`): at most 30 sends in any 1.03 s, counted by the moments they actually
+  started, and at least 31 ms apart. The window is what Telegram (and the test server) counts,
+  so a send that started late cannot let 31 fall into one second; the short minimum gap lets
+  the pacer catch up after a late wake-up instead of losing the time, without bursts.
+
+PTB's `AIORateLimiter` cannot do this: a leaky bucket of one message loses every wake-up's
+lateness (about 94% of the ceiling was measured), and a bigger bucket lets a burst plus the
+steady rate exceed 30 in a sliding second. It stays on the bot that `build_bot` makes, with
+Telegram's figures, as the backstop for anything sent without a `Sender` (admin notices).
 
 A 429 is waited out (`retry_after`) and the message resent; meanwhile every other send of the
 `Sender` waits too, because a 429 usually means the whole bot is over its budget.
@@ -26,6 +30,7 @@ import contextlib
 import logging
 import time
 import warnings
+from collections import deque
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -42,8 +47,10 @@ from sitrep.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# A little under Telegram's 30/s, 1/s and 20/min so clock jitter never crosses the line.
-OVERALL_PER_SECOND = 29.0
+# Telegram's 30/s, 1/s and 20/min with a margin for the jitter between our clock and theirs.
+OVERALL_LIMIT = 30
+OVERALL_WINDOW = 1.03
+OVERALL_MIN_GAP = 0.9 * OVERALL_WINDOW / OVERALL_LIMIT
 PRIVATE_SPACING = 1.1
 GROUP_SPACING = 3.1
 MAX_RETRY_AFTER_RETRIES = 5
@@ -130,6 +137,29 @@ class Spacer:
         self._next_slot[key] = max(self._next_slot.get(key, not_before), not_before)
 
 
+class FloodWindow:
+    """At most `OVERALL_LIMIT` sends in any `OVERALL_WINDOW` seconds, `OVERALL_MIN_GAP` apart."""
+
+    def __init__(self) -> None:
+        self._started: deque[float] = deque(maxlen=OVERALL_LIMIT)
+        self._turn = asyncio.Lock()  # first come, first served
+
+    def _delay(self, now: float) -> float:
+        if not self._started:
+            return 0.0
+        delay = self._started[-1] + OVERALL_MIN_GAP - now
+        if len(self._started) == OVERALL_LIMIT:
+            delay = max(delay, self._started[0] + OVERALL_WINDOW - now)
+        return delay
+
+    async def acquire(self) -> None:
+        """Wait for a free place in the window and take it (the send must start at once)."""
+        async with self._turn:
+            while (delay := self._delay(time.monotonic())) > 0:
+                await asyncio.sleep(delay)
+            self._started.append(time.monotonic())
+
+
 class Sender:
     """Sends HTML messages paced per chat and overall, honouring 429 with a shared pause."""
 
@@ -137,16 +167,16 @@ class Sender:
         self.bot = bot
         self.max_retries = max_retries
         self.per_chat = Spacer()
-        self.overall = Spacer()
+        self.overall = FloodWindow()
         self.retries = 0
         self._resume_at = 0.0
 
     async def _overall_slot(self) -> None:
         """Wait for the bot's next send time; after a 429 pause, take a fresh one."""
-        await self.overall.wait(0, 1 / OVERALL_PER_SECOND)
+        await self.overall.acquire()
         while (delay := self._resume_at - time.monotonic()) > 0:
             await asyncio.sleep(delay)
-            await self.overall.wait(0, 1 / OVERALL_PER_SECOND)
+            await self.overall.acquire()
 
     async def send(self, chat_id: int, text: str) -> int:
         """Send one message and return its id; RetryAfter only escapes after max_retries."""

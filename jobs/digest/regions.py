@@ -97,16 +97,18 @@ def _distinct_choices(places: list[Place]) -> list[Place]:
 
 
 def _suggestions(gazetteer: Gazetteer, query: str) -> tuple[Place, ...]:
-    """Closest names, one per label, the most similar whole name first.
+    """Closest names, the most similar whole name first, without a town repeating the
+    district of the same name it lies in.
 
     The gazetteer's scorer also rewards partial matches ("Sah" in "Pesahwar"); re-ranking
     by plain similarity puts the misspelt name itself first.
     """
-    unique: dict[str, Place] = {}
+    kept: list[Place] = []
     for place in gazetteer.suggest(query, limit=MAX_CHOICES):
-        unique.setdefault(place.label, place)
+        if not any(k.name == place.name and gazetteer.contains(k, place) for k in kept):
+            kept.append(place)
     key = normalise(query)
-    return tuple(sorted(unique.values(), key=lambda p: -fuzz.ratio(key, normalise(p.name))))
+    return tuple(sorted(kept, key=lambda p: -fuzz.ratio(key, normalise(p.name))))
 
 
 def _within(gazetteer: Gazetteer, places: list[Place], qualifiers: list[str]) -> list[Place]:

@@ -18,7 +18,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import JSON, Insert, and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Insert,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -84,7 +96,8 @@ def enqueue_due(
     return max(result.rowcount, 0)
 
 
-def _claimable(now: datetime) -> object:
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Pending, and no live lease (never claimed, lease run out, or retry time reached)."""
     return and_(
         Delivery.status == PENDING,
         or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < _utc(now)),
@@ -101,7 +114,7 @@ def expire_stale(
             _claimable(now),
             or_(Delivery.created_at < _utc(created_before), Delivery.attempts >= max_attempts),
         )
-        .values(status=FAILED, error="expired: not delivered in time", claimed_until=None)
+        .values(status=FAILED, error="given up: too old, or tried too often", claimed_until=None)
     )
     return session.execute(statement).rowcount or 0
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 from telegram.ext import ExtBot
 
+from jobs.delivery import outbox
 from jobs.delivery.outbox import LEASE, MAX_ATTEMPTS, deliver_due
 from sitrep.settings import Settings
 from sitrep.storage.db import get_engine, session_scope
 from sitrep.storage.models import Delivery, Subscriber, Subscription
-from tests.delivery.conftest import PTB_RETRY_AFTER_WARNING, add_subscriber
+from tests.delivery.conftest import PTB_RETRY_AFTER_WARNING, add_subscriber, add_subscribers
 from tests.support.botapi import BotApiServer
 
 
@@ -216,3 +219,22 @@ async def test_a_server_error_is_retried_by_a_later_pass(
     assert received(botapi) == {80: 1}
     [row] = rows(db_url)
     assert (row.status, row.attempts, row.error) == ("sent", 2, None)
+
+
+async def test_a_stopped_pass_hands_back_what_it_had_not_started(
+    delivery_settings: Settings, bot: ExtBot, botapi: BotApiServer, db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(outbox, "SEND_CONCURRENCY", 4)  # so that most rows are not started
+    monkeypatch.setattr(outbox, "CLAIM_BATCH", 4)
+    add_subscribers(db_url, range(1, 41), at="07:00")
+    now = utc(2026, 3, 1, 7, 0)
+    stop = asyncio.Event()
+    first = asyncio.create_task(deliver_due(delivery_settings, bot=bot, now=now, stop=stop))
+    await botapi.wait_until(lambda: len(botapi.messages) >= 5)
+    stop.set()
+    summary = await first
+    assert 5 <= summary.sent <= 12
+    assert {r.status for r in rows(db_url) if r.claimed_until is not None} <= {"sent"}
+    await deliver_due(delivery_settings, bot=bot, now=now)  # no lease to wait for
+    assert received(botapi) == dict.fromkeys(range(1, 41), 1)

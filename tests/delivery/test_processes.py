@@ -114,7 +114,7 @@ def test_worker_delivers_then_stops_cleanly_on_sigterm(
     lines.wait_for("digest sent")
     log = _stop(process, lines)
     assert process.returncode == 0, log
-    assert set(_started_jobs(log)) == {"ingest", "deliver"}
+    assert {"ingest", "deliver"} <= set(_started_jobs(log))
     assert "Traceback" not in log
 
 
@@ -128,5 +128,5 @@ def test_worker_without_a_token_runs_without_delivery(
     log = _stop(process, lines)
     assert process.returncode == 0, log
     assert log.count("without delivery") == 1
-    assert _started_jobs(log) == ["ingest"]
+    assert "deliver" not in _started_jobs(log)
     assert botapi.messages == []

@@ -19,7 +19,7 @@ async def test_jobs_and_their_options(delivery_settings: Settings, bot: ExtBot) 
     without.start(paused=True)
     try:
         jobs = {job.id: job for job in with_bot.get_jobs()}
-        assert {"ingest", "deliver"} <= set(jobs)
+        assert set(jobs) == {"ingest", "extract", "deliver"}
         assert "deliver" not in {job.id for job in without.get_jobs()}
         for job in jobs.values():
             assert (job.max_instances, job.coalesce) == (1, True)

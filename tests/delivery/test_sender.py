@@ -32,7 +32,7 @@ async def test_overall_rate_stays_under_thirty_a_second(botapi: BotApiServer, bo
     elapsed = time.monotonic() - started
     assert botapi.count_429 == 0
     assert len(botapi.messages) == 75
-    assert 2.45 <= elapsed <= 3.0  # 75 messages at 29/s, evenly spaced rather than in bursts
+    assert 2.45 <= elapsed <= 3.5  # at most 30 in any 1.03 s: the 61st at 2.06 s, 14 more after
 
 
 @PTB_RETRY_AFTER_WARNING
