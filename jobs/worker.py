@@ -16,9 +16,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
 
 from jobs.delivery.sender import running_bot
+from jobs.ingest.feeds_admin import seed_default_feeds_if_empty
 from jobs.scheduler import build_scheduler
 from sitrep.settings import Settings, SettingsError
-from sitrep.storage.db import upgrade
+from sitrep.storage.db import get_engine, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -68,5 +69,6 @@ async def _run(settings: Settings) -> None:
 
 def cmd_worker(settings: Settings, _args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
+    seed_default_feeds_if_empty(get_engine(settings.database_url))
     asyncio.run(_run(settings))
     return 0

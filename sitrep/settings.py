@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     fetch_full_text: bool = True
     max_feed_failures: int = Field(50, ge=1)
     extract_batch_size: int = Field(64, ge=1, le=10_000)
+    # Telegram allows a bot about 30 messages a second: N workers delivering side by side
+    # should each get 30/N.
+    delivery_rate_per_second: int = Field(30, ge=1, le=30)
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)

@@ -30,7 +30,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from jobs.delivery.content import DigestTexts
 from jobs.delivery.due import enqueue_due
-from jobs.delivery.sender import SEND_CONCURRENCY, Sender
+from jobs.delivery.sender import OVERALL_LIMIT, SEND_CONCURRENCY, Sender
 from sitrep.settings import Settings
 from sitrep.storage import deliveries
 from sitrep.storage.db import get_engine, session_scope
@@ -78,12 +78,12 @@ class DeliveryPass:
 
     def __init__(
         self, engine: Engine, bot: Bot, *, clock: Callable[[], datetime],
-        stop: asyncio.Event | None = None,
+        stop: asyncio.Event | None = None, rate: int = OVERALL_LIMIT,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.stop = stop or asyncio.Event()
-        self.sender = Sender(bot)
+        self.sender = Sender(bot, rate=rate)
         self.texts = DigestTexts(engine, clock)
         self.summary = DeliverySummary()
         self.held: set[int] = set()  # claimed and not finished
@@ -257,4 +257,4 @@ async def deliver_due(
         raise ValueError("now must be timezone-aware")
     clock = (lambda: now) if now is not None else utcnow
     engine = get_engine(settings.database_url)
-    return await DeliveryPass(engine, bot, clock=clock, stop=stop).run()
+    return await DeliveryPass(engine, bot, clock=clock, stop=stop, rate=settings.delivery_rate_per_second).run()

@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 # Telegram's 30/s, 1/s and 20/min with a margin for the jitter between our clock and theirs.
 OVERALL_LIMIT = 30
 OVERALL_WINDOW = 1.03
-OVERALL_MIN_GAP = 0.9 * OVERALL_WINDOW / OVERALL_LIMIT
 PRIVATE_SPACING = 1.1
 GROUP_SPACING = 3.1
 MAX_RETRY_AFTER_RETRIES = 5
@@ -138,17 +137,20 @@ class Spacer:
 
 
 class FloodWindow:
-    """At most `OVERALL_LIMIT` sends in any `OVERALL_WINDOW` seconds, `OVERALL_MIN_GAP` apart."""
+    """At most `limit` sends in any `OVERALL_WINDOW` seconds, evenly spaced. Several workers
+    sharing one bot each get a share of Telegram's 30/s (SITREP_DELIVERY_RATE)."""
 
-    def __init__(self) -> None:
-        self._started: deque[float] = deque(maxlen=OVERALL_LIMIT)
+    def __init__(self, limit: int = OVERALL_LIMIT) -> None:
+        self.limit = limit
+        self.min_gap = 0.9 * OVERALL_WINDOW / limit
+        self._started: deque[float] = deque(maxlen=limit)
         self._turn = asyncio.Lock()  # first come, first served
 
     def _delay(self, now: float) -> float:
         if not self._started:
             return 0.0
-        delay = self._started[-1] + OVERALL_MIN_GAP - now
-        if len(self._started) == OVERALL_LIMIT:
+        delay = self._started[-1] + self.min_gap - now
+        if len(self._started) == self.limit:
             delay = max(delay, self._started[0] + OVERALL_WINDOW - now)
         return delay
 
@@ -163,11 +165,12 @@ class FloodWindow:
 class Sender:
     """Sends HTML messages paced per chat and overall, honouring 429 with a shared pause."""
 
-    def __init__(self, bot: Bot, *, max_retries: int = MAX_RETRY_AFTER_RETRIES) -> None:
+    def __init__(self, bot: Bot, *, max_retries: int = MAX_RETRY_AFTER_RETRIES,
+                 rate: int = OVERALL_LIMIT) -> None:
         self.bot = bot
         self.max_retries = max_retries
         self.per_chat = Spacer()
-        self.overall = FloodWindow()
+        self.overall = FloodWindow(rate)
         self.retries = 0
         self._resume_at = 0.0
 

@@ -20,10 +20,6 @@ from sitrep.storage.models import Subscriber, Subscription
 from tests.support.botapi import BotApiServer
 
 TOKEN = "123456:TEST-token-not-real-abcdefghijkl"
-# PTB warns about its own deprecated RetryAfter.retry_after when it builds the exception.
-PTB_RETRY_AFTER_WARNING = pytest.mark.filterwarnings(
-    "ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning"
-)
 
 
 @pytest.fixture

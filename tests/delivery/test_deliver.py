@@ -15,7 +15,7 @@ from jobs.delivery.outbox import LEASE, MAX_ATTEMPTS, deliver_due
 from sitrep.settings import Settings
 from sitrep.storage.db import get_engine, session_scope
 from sitrep.storage.models import Delivery, Subscriber, Subscription
-from tests.delivery.conftest import PTB_RETRY_AFTER_WARNING, add_subscriber, add_subscribers
+from tests.delivery.conftest import add_subscriber, add_subscribers
 from tests.support.botapi import BotApiServer
 
 
@@ -141,7 +141,6 @@ async def test_rows_too_old_or_tried_too_often_are_given_up(
     assert {r.status for r in rows(db_url)} == {"failed"}
 
 
-@PTB_RETRY_AFTER_WARNING
 async def test_429_is_waited_out_and_resent(
     delivery_settings: Settings, bot: ExtBot, botapi: BotApiServer, db_url: str
 ) -> None:

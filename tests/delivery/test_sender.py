@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from telegram.ext import ExtBot
 
-from jobs.delivery.sender import Sender
-from tests.delivery.conftest import PTB_RETRY_AFTER_WARNING
+from jobs.delivery.sender import OVERALL_WINDOW, FloodWindow, Sender
 from tests.support.botapi import BotApiServer
 
 
@@ -35,7 +35,6 @@ async def test_overall_rate_stays_under_thirty_a_second(botapi: BotApiServer, bo
     assert 2.45 <= elapsed <= 3.5  # at most 30 in any 1.03 s: the 61st at 2.06 s, 14 more after
 
 
-@PTB_RETRY_AFTER_WARNING
 async def test_a_429_pauses_every_send(botapi: BotApiServer, bot: ExtBot) -> None:
     botapi.fail_next("sendMessage", 429, retry_after=1)
     sender = Sender(bot)
@@ -47,3 +46,12 @@ async def test_a_429_pauses_every_send(botapi: BotApiServer, bot: ExtBot) -> Non
     second = botapi.messages_for(2)[0]
     assert second.time - botapi.calls("sendMessage")[0].time >= 0.9
     assert sender.retries == 1
+
+
+def test_a_worker_can_be_given_a_share_of_the_overall_rate() -> None:
+    window = FloodWindow(limit=10)  # SITREP_DELIVERY_RATE_PER_SECOND=10: three workers share 30/s
+    started = [100.0 + k * window.min_gap for k in range(10)]
+    window._started.extend(started)
+    assert window.min_gap == pytest.approx(0.9 * OVERALL_WINDOW / 10)
+    # the eleventh send waits until the first leaves the sliding window
+    assert window._delay(started[-1]) == pytest.approx(started[0] + OVERALL_WINDOW - started[-1])
