@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
@@ -76,3 +78,18 @@ def upgrade(url: str, revision: str = "head") -> None:
 
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise here
     command.upgrade(alembic_config(url), revision)
+
+
+def lease_rows(session: Session, query: Any, *, field: str, until: datetime) -> list[Any]:
+    """Run `query` (rows to work on) and lease what it returns: set `field` to `until`.
+
+    On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED first, so several workers
+    running the same claim at once get disjoint rows; SQLite runs one writer at a time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.exec(query).all())
+    for row in rows:
+        setattr(row, field, until)
+    session.flush()
+    return rows

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_
 from sqlmodel import Session, delete, select
 
+from sitrep.storage.db import lease_rows
 from sitrep.storage.models import Feed, FeedArticle
 
 MAX_BACKOFF = timedelta(hours=24)
@@ -100,13 +101,7 @@ def claim_due_feeds(
         .order_by(Feed.next_fetch_at.is_not(None), Feed.next_fetch_at, Feed.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    feeds = list(session.exec(stmt).all())
-    for feed in feeds:
-        feed.claimed_until = now + lease
-    session.flush()
-    return feeds
+    return lease_rows(session, stmt, field="claimed_until", until=now + lease)
 
 
 def backoff_delay(*, interval: timedelta, failures: int) -> timedelta:

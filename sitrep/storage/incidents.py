@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
+from sitrep.storage.db import lease_rows
 from sitrep.storage.models import Article, Incident, IncidentArticle
 
 MAX_EXTRACTION_ATTEMPTS = 5
@@ -36,14 +37,7 @@ def claim_articles_for_extraction(session: Session, *, now: datetime, lease: tim
         .order_by(Article.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    articles = list(session.exec(query).all())
-    for article in articles:
-        article.extraction_claimed_until = now + lease
-        session.add(article)
-    session.flush()
-    return articles
+    return lease_rows(session, query, field="extraction_claimed_until", until=now + lease)
 
 
 def mark_extraction(session: Session, *, article_id: int, ok: bool, now: datetime,
