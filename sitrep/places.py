@@ -246,6 +246,30 @@ class Gazetteer:
         ranked = sorted(scored, key=lambda p: (-scored[p], _KIND_RANK[p.kind], -p.population))
         return ranked[:limit]
 
+    def closest_in_country(self, text: str, country_code: str, *, cutoff: float = 85,
+                           limit: int = 5) -> list[Place]:
+        """Names within one country spelt almost like `text` ("Radaa" -> Rada'), best first.
+
+        Unlike `suggest` this looks at every place of the country, so transliterations of
+        small towns are found; the country's names are indexed on first use.
+        """
+        from rapidfuzz import fuzz, process
+
+        keys, rows = self._country_names(country_code)
+        matches = process.extract(normalise(text), keys, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+        return self._ranked(list(dict.fromkeys(rows[position] for _, _, position in matches)))
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one gazetteer per process, kept for its life
+    def _country_names(self, country_code: str) -> tuple[list[str], list[int]]:
+        keys: list[str] = []
+        rows: list[int] = []
+        for key, found in self._index.items():
+            for row in [found] if isinstance(found, int) else found:
+                if self._rows[row].split("\t", 3)[2] == country_code:
+                    keys.append(key)
+                    rows.append(row)
+        return keys, rows
+
     def contains(self, outer: Place, inner: Place) -> bool:
         """Whether `inner` lies within (or is) `outer`: country ⊇ admin1 ⊇ admin2 ⊇ place."""
         outer_parts = _key_parts(outer.region_key)

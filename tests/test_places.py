@@ -273,3 +273,9 @@ def test_data_file_is_small_and_keyed_by_normalise() -> None:
         if not fields[0].startswith("#"):
             first_key = fields[8].split("|")[0] or fields[1].lower()
             assert first_key == normalise(fields[1]), fields[1]
+
+
+def test_closest_in_country_finds_small_towns_by_spelling() -> None:
+    gazetteer = load_gazetteer()
+    assert [p.admin1 for p in gazetteer.closest_in_country("Radaa", "YE", cutoff=88)][:1] == ["Al Bayda"]
+    assert gazetteer.closest_in_country("Radaa", "PK", cutoff=88) == []

@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 
 from sitrep.places import Gazetteer, Place
 
+SPELLING_RATIO = 88  # "Radaa" ~ "Rada" (89) yes, "Tessit" ~ "Tessalit" (86) no
 KIND_PRIOR = {"country": 3.0, "admin1": 2.5, "admin2": 2.2, "place": 1.5}
 DIRECTION_WORDS = frozenset("north south east west northeast northwest southeast southwest "
                             "km kilometres kilometers miles outside".split())
@@ -103,6 +104,7 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
     candidates = {ent: gazetteer.lookup(ent.text) or gazetteer.lookup(ent.kb_id_) for ent in doc.ents if ent.label_ == "GPE"}
     candidates = {span: places for span, places in candidates.items() if places}
     countries = _country_votes(doc, candidates)
+    candidates.update(_spelling_variants(doc, gazetteer, countries))
     first = {span: _best(span, places, countries, _admin1_votes(candidates)) for span, places in candidates.items()}
     mentions = []
     top = countries.most_common(1)
@@ -115,6 +117,20 @@ def resolve_places(doc: Doc, gazetteer: Gazetteer) -> list[PlaceMention]:
         best = _with_district(best, gazetteer)
         mentions.append(PlaceMention(span.start, span.end, span.text, best, _is_dateline(span)))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _spelling_variants(doc: Doc, gazetteer: Gazetteer, countries: Counter[str]) -> dict[Span, list[Place]]:
+    """Unknown names where a place is expected (LOC spans), matched to a place spelt almost
+    alike in a country the article already names: "Radaa" is Rada' in Yemen."""
+    found: dict[Span, list[Place]] = {}
+    named = [code for code, votes in countries.most_common(2) if votes]
+    for ent in doc.ents:
+        if ent.label_ != "LOC":
+            continue
+        close = [p for code in named for p in gazetteer.closest_in_country(ent.text, code, cutoff=SPELLING_RATIO)]
+        if close:
+            found[ent] = close
+    return found
 
 
 def _with_district(place: Place, gazetteer: Gazetteer) -> Place:

@@ -31,6 +31,7 @@ PLACE_NOUNS = frozenset("district province city town village area region valley 
                         "state county governorate municipality capital suburb outskirts".split())
 MAX_PLACE_TOKENS = 7
 ARTICLES = frozenset("al el ad ar as an ash at az".split())  # "al-Sukhnah", "el-Fasher"
+UNKNOWN_PLACE_CUES = frozenset("in near outside at".split())
 DIRECTIONS = frozenset("lower upper north south east west central northern southern eastern western".split())
 
 
@@ -55,7 +56,8 @@ class EntityTagger:
         self._last_place_end = -10
         i = 0
         while i < len(doc):
-            span = None if i in taken else self._place_at(doc, i) or self._demonym_at(doc, i)
+            span = None if i in taken else (
+                self._place_at(doc, i) or self._demonym_at(doc, i) or self._unknown_place_at(doc, i))
             if span is not None:
                 spans.append(span)
                 if span.label_ == "GPE":
@@ -122,6 +124,21 @@ class EntityTagger:
         if located or span.text.isupper():
             return True
         return max((p.population for p in places), default=0) >= 100_000
+
+    def _unknown_place_at(self, doc: Doc, start: int) -> Span | None:
+        """A proper name where a place is expected ("in Radaa, central Yemen") that the
+        gazetteer does not know as written: labelled LOC for `geo` to match by spelling
+        within the countries the article is about."""
+        token = doc[start]
+        if start == 0 or doc[start - 1].lower_ not in UNKNOWN_PLACE_CUES or token.tag_ != "NNP":
+            return None
+        end = start + 1
+        while end < len(doc) and end - start < 3 and doc[end].tag_ == "NNP":
+            end += 1
+        after = doc[end].text if end < len(doc) else "."
+        if after not in {",", ".", ";"} and doc[end].lower_ not in PLACE_NOUNS:
+            return None
+        return Span(doc, start, end, label="LOC", kb_id=normalise(doc[start:end].text))
 
     def _demonym_at(self, doc: Doc, start: int) -> Span | None:
         token = doc[start]

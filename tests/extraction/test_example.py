@@ -92,3 +92,13 @@ def test_text_without_violence_skips_the_parser(extractor: Extractor, monkeypatc
     results = list(extractor.extract_many(items))
     assert results[0] == [] and len(results[1]) == 1
     assert parsed == [items[1].text]
+
+
+@pytest.mark.parametrize(("text", "admin1"), [
+    ("A pair of car bombs kill 20 children and 11 Houthi militants in Radaa, central Yemen.", "Al Bayda"),
+    ("Two soldiers were injured when militants lobbed a grenade at an Army post in Rajouri district, "
+     "in Indian-administered Kashmir.", "Jammu and Kashmir"),
+])
+def test_places_spelt_differently_from_the_gazetteer(extractor: Extractor, text: str, admin1: str) -> None:
+    (incident,) = extractor.extract(text, published=date(2026, 11, 24))
+    assert incident.place.admin1 == admin1
