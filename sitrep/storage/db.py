@@ -74,9 +74,9 @@ def alembic_config(url: str):  # noqa: ANN201 (alembic Config, imported lazily)
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (idempotent)."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines (even on import) are noise
     from alembic import command
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise here
     command.upgrade(alembic_config(url), revision)
 
 
