@@ -84,7 +84,10 @@ class Place:
         if self.kind == "country":
             return self.name
         parents = {"admin1": (), "admin2": (self.admin1,), "place": (self.admin2, self.admin1)}
-        names = [self.name, *filter(None, parents[self.kind])]
+        names = [self.name]
+        for parent in filter(None, parents[self.kind]):
+            if normalise(parent) != normalise(names[-1]):  # the town of Tank in Tank district
+                names.append(parent)
         return ", ".join(names) + f" ({self.country})"
 
 

@@ -279,3 +279,9 @@ def test_closest_in_country_finds_small_towns_by_spelling() -> None:
     gazetteer = load_gazetteer()
     assert [p.admin1 for p in gazetteer.closest_in_country("Radaa", "YE", cutoff=88)][:1] == ["Al Bayda"]
     assert gazetteer.closest_in_country("Radaa", "PK", cutoff=88) == []
+
+
+def test_a_town_is_not_named_twice_in_its_label() -> None:
+    gazetteer = load_gazetteer()
+    town = next(p for p in gazetteer.lookup("Peshawar") if p.kind == "place")
+    assert town.label == "Peshawar, Khyber Pakhtunkhwa (Pakistan)"
