@@ -67,7 +67,7 @@ INJURE_VERBS = frozenset("wound injure hurt maim stab".split())
 
 
 # Markers of a cause or earlier event: "resigned after an attack that killed 140".
-REFERENCE_PREPS = frozenset("after following since over amid despite before during for behind".split())
+REFERENCE_PREPS = frozenset("after following since over amid despite before for behind".split())
 # Heads of main clauses that report an event ("Militants stormed ...", "Another shootout
 # took place ..."), as opposed to a trial, an arrest or a resignation.
 EVENT_WORDS = frozenset("""

@@ -51,6 +51,7 @@ def test_example_article_exactly(extractor: Extractor, example_text: str) -> Non
     ("Gunmen killed 12 people in Quetta on Monday. The death toll rose to 15 on Tuesday.", 15),
     ("A roadside bomb in Kandahar killed 15 people, including 8 soldiers, officials said.", 15),
     ("Militants stormed a checkpoint in Bannu district, but no one was killed.", 0),
+    ("Insurgents kill 15 policemen during clashes with troops who kill 10 of the insurgents in Ghazni Province.", 25),
 ])
 def test_figures(extractor: Extractor, text: str, expected: int) -> None:
     incidents = extractor.extract(text, published=date(2026, 11, 24))
