@@ -84,13 +84,8 @@ def set_digest_time(
     timezone_name: str = "UTC",
 ) -> Subscriber:
     """Set the local HH:MM the digest arrives at (validated by the caller)."""
-    subscriber = get_or_create_subscriber(
-        session, chat_id=chat_id, chat_type=chat_type, timezone_name=timezone_name,
-        digest_time=digest_time,
-    )
-    subscriber.digest_time = digest_time
-    session.flush()
-    return subscriber
+    return _set(session, chat_id=chat_id, chat_type=chat_type, timezone_name=timezone_name,
+                digest_time=digest_time, field="digest_time")
 
 
 def set_timezone(
@@ -98,11 +93,18 @@ def set_timezone(
     digest_time: str = "07:00",
 ) -> Subscriber:
     """Set the chat's IANA time zone (validated by the caller)."""
+    return _set(session, chat_id=chat_id, chat_type=chat_type, timezone_name=timezone_name,
+                digest_time=digest_time, field="timezone")
+
+
+def _set(session: Session, *, chat_id: int, chat_type: str, timezone_name: str, digest_time: str,
+         field: str) -> Subscriber:
+    """Create the subscriber with these values, or set `field` on the existing one."""
     subscriber = get_or_create_subscriber(
         session, chat_id=chat_id, chat_type=chat_type, timezone_name=timezone_name,
         digest_time=digest_time,
     )
-    subscriber.timezone = timezone_name
+    setattr(subscriber, field, timezone_name if field == "timezone" else digest_time)
     session.flush()
     return subscriber
 
