@@ -53,7 +53,7 @@ def cmd_bot(settings: Settings, args: argparse.Namespace) -> int:
         port=settings.webhook_port,
         url_path=urlsplit(webhook_url).path.lstrip("/"),
         webhook_url=webhook_url,
-        secret_token=secret.get_secret_value() if secret is not None else None,
+        secret_token=(secret.get_secret_value() or None) if secret is not None else None,
         allowed_updates=Update.ALL_TYPES,
     )
     return 0
