@@ -166,5 +166,5 @@ def load_pipeline(model: str) -> Language:
     """The model named in settings, with our entity tagger in place of its NER."""
     nlp = spacy.load(model, exclude=["ner"])
     nlp.add_pipe(COMPONENT, last=True)
-    log.info("pipeline loaded: model=%s components=%s", model, ",".join(nlp.pipe_names))
+    log.debug("pipeline loaded: model=%s components=%s", model, ",".join(nlp.pipe_names))
     return nlp

@@ -60,3 +60,17 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, args: tuple[str, ...], stdi
     result = _sitrep(*args, stdin=stdin, tmp_path=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_line_is_answered_and_the_rest_extracted(tmp_path: Path) -> None:
+    stdin = ('{"id": 1, "text": "A bomb killed four people in Kabul."}\n'
+             'not json at all\n'
+             '{"id": 3, "text": 42}\n'
+             '{"id": 4, "text": "Gunmen killed two policemen in Quetta."}\n')
+    result = _sitrep("extract", "--jsonl", stdin=stdin, tmp_path=tmp_path)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == [1, None, 3, 4]
+    assert out[0]["incidents"] and out[3]["incidents"]
+    assert "error" in out[1] and "error" in out[2] and out[1]["incidents"] == []
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "2 bad line(s)" in result.stderr and "Traceback" not in result.stderr
