@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -63,54 +64,67 @@ def _where(region_keys: list[str] | None, first: date, last: date) -> list:
     return conditions
 
 
-def _per_day(session: Session, where: list, first: date, days: int) -> tuple[list[Day], Casualties]:
+def _daily(session: Session, where: list) -> dict[date, tuple[int, list[int]]]:
+    """Incidents and the eight casualty sums per event date (a covering index serves it)."""
     columns = [func.sum(c) for c in _KILLED + _INJURED]
     rows = session.exec(
-        select(Incident.event_date, func.count(Incident.id), *columns).where(*where)
-        .group_by(Incident.event_date)
+        select(Incident.event_date, func.count(), *columns).where(*where).group_by(Incident.event_date)
     ).all()
-    series = {first + timedelta(days=n): Day(first + timedelta(days=n)) for n in range(days)}
-    totals = Casualties()
-    for event_date, count, *sums in rows:
-        sums = [int(s or 0) for s in sums]
+    return {day: (count, [int(x or 0) for x in sums]) for day, count, *sums in rows}
+
+
+def _series(daily: dict[date, tuple[int, list[int]]], first: date, days: int) -> tuple[list[Day], Casualties]:
+    series, totals = [], Casualties()
+    for n in range(days):
+        day = first + timedelta(days=n)
+        count, sums = daily.get(day, (0, [0] * 2 * len(CATEGORIES)))
         killed, injured = sums[: len(CATEGORIES)], sums[len(CATEGORIES):]
-        day = series[event_date]
-        day.incidents, day.killed, day.injured = count, sum(killed), sum(injured)
+        series.append(Day(day, count, sum(killed), sum(injured)))
         totals.add(Casualties(dict(zip(CATEGORIES, killed, strict=True)), dict(zip(CATEGORIES, injured, strict=True))))
-    return list(series.values()), totals
+    return series, totals
 
 
-def _top(session: Session, where: list, column) -> list[tuple[str, int]]:  # noqa: ANN001
-    count = func.count(Incident.id)
+def _previous(daily: dict[date, tuple[int, list[int]]], first: date) -> tuple[int, int, int]:
+    before = [v for day, v in daily.items() if day < first]
+    half = len(CATEGORIES)
+    return (sum(c for c, _ in before), sum(sum(s[:half]) for _, s in before),
+            sum(sum(s[half:]) for _, s in before))
+
+
+def _tops(session: Session, where: list) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """Top places and event types from one grouped scan."""
     rows = session.exec(
-        select(column, count).where(*where).group_by(column).order_by(count.desc(), column).limit(TOP)
+        select(Incident.location_name, Incident.event_type, func.count()).where(*where)
+        .group_by(Incident.location_name, Incident.event_type)
     ).all()
-    return [(str(name), int(n)) for name, n in rows]
-
-
-def _previous(session: Session, where: list) -> tuple[int, int, int]:
-    row = session.exec(
-        select(func.count(Incident.id), func.sum(sum(_KILLED)), func.sum(sum(_INJURED))).where(*where)
-    ).one()
-    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+    places: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for place, kind, count in rows:
+        places[str(place)] += count
+        kinds[str(kind)] += count
+    ranked = (sorted(c.items(), key=lambda item: (-item[1], item[0]))[:TOP] for c in (places, kinds))
+    return next(ranked), next(ranked)
 
 
 def compute_stats(
     session: Session, *, region_keys: list[str] | None, days: int, now: datetime,
     labels: list[str] | None = None,
 ) -> Stats:
-    """Statistics for the `days` days ending today (UTC date of `now`), and the days before."""
+    """Statistics for the `days` days ending today (UTC date of `now`), and the days before.
+
+    Two queries whatever the period: per-day sums over both periods, and the places and
+    event types of this one (1,000,000 incidents: see docs/benchmarks.md)."""
     last = now.date()
     first = last - timedelta(days=days - 1)
-    where = _where(region_keys, first, last)
-    series, casualties = _per_day(session, where, first, days)
-    previous = _previous(session, _where(region_keys, first - timedelta(days=days), first - timedelta(days=1)))
+    daily = _daily(session, _where(region_keys, first - timedelta(days=days), last))
+    series, casualties = _series(daily, first, days)
+    top_places, top_event_types = _tops(session, _where(region_keys, first, last))
     if labels is None:
         labels = [region_label(load_gazetteer(), k) for k in region_keys or []]
     return Stats(
         region_keys, labels, days, first, last, sum(d.incidents for d in series), casualties,
-        *previous, top_places=_top(session, where, Incident.location_name),
-        top_event_types=_top(session, where, Incident.event_type), series=series,
+        *_previous(daily, first), top_places=top_places, top_event_types=top_event_types,
+        series=series,
     )
 
 

@@ -79,6 +79,11 @@ class Incident(SQLModel, table=True):
     __table_args__ = (
         Index("ix_incident_region_date", "country_code", "admin1", "event_date"),
         Index("ix_incident_admin2_date", "country_code", "admin2", "event_date"),
+        # covering indexes for /stats: per-day sums, and places and types, without the table
+        Index("ix_incident_day_figures", "event_date", *(
+            f"{kind}_{c}" for kind in ("killed", "injured")
+            for c in ("security_forces", "militants", "civilians", "unspecified"))),
+        Index("ix_incident_day_place_type", "event_date", "location_name", "event_type"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
