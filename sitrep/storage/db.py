@@ -19,6 +19,8 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+SQLITE_CACHE_KIB = 64 * 1024
 
 
 def is_sqlite(url: str) -> bool:
@@ -31,6 +33,10 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-A
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads of large ranges (statistics over a month of incidents) go through memory-mapped
+    # I/O and a 64 MiB page cache instead of the 2 MiB default.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

@@ -83,7 +83,8 @@ class Incident(SQLModel, table=True):
         Index("ix_incident_day_figures", "event_date", *(
             f"{kind}_{c}" for kind in ("killed", "injured")
             for c in ("security_forces", "militants", "civilians", "unspecified"))),
-        Index("ix_incident_day_place_type", "event_date", "location_name", "event_type"),
+        Index("ix_incident_day_place", "event_date", "location_name"),
+        Index("ix_incident_day_type", "event_date", "event_type"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -17,9 +17,11 @@ FIGURES = [f"{kind}_{c}" for kind in ("killed", "injured")
 
 def upgrade() -> None:
     op.create_index("ix_incident_day_figures", "incident", ["event_date", *FIGURES])
-    op.create_index("ix_incident_day_place_type", "incident", ["event_date", "location_name", "event_type"])
+    op.create_index("ix_incident_day_place", "incident", ["event_date", "location_name"])
+    op.create_index("ix_incident_day_type", "incident", ["event_date", "event_type"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_incident_day_place_type", table_name="incident")
+    op.drop_index("ix_incident_day_type", table_name="incident")
+    op.drop_index("ix_incident_day_place", table_name="incident")
     op.drop_index("ix_incident_day_figures", table_name="incident")
