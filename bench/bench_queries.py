@@ -36,6 +36,7 @@ from jobs.digest.render import render_html
 from jobs.digest.stats import compute_stats
 from sitrep.settings import load_settings
 from sitrep.storage.db import get_engine, is_sqlite, session_scope, upgrade
+from sitrep.storage.incidents import rebuild_incident_days
 
 COUNTRIES = ["PK", "AF", "IN", "IR", "IQ", "SY", "YE", "SO", "NG", "ML"]
 PROVINCES = [f"Province {n}" for n in range(10)]
@@ -77,11 +78,14 @@ def synthetic_incidents(count: int, *, now: datetime, days: int = 365,
 
 
 def insert_incidents(engine: Engine, rows: Iterator[tuple], batch: int = 50_000) -> None:
-    """Bulk insert: COPY on PostgreSQL, executemany in large transactions on SQLite."""
+    """Bulk insert (COPY on PostgreSQL, executemany in large transactions on SQLite), then
+    the per-day counts that the application keeps as it stores incidents one by one."""
     if is_sqlite(str(engine.url)):
         _insert_sqlite(engine, rows, batch)
     else:
         _copy_postgres(engine, rows)
+    with session_scope(engine) as session:
+        rebuild_incident_days(session)
 
 
 def _insert_sqlite(engine: Engine, rows: Iterator[tuple], batch: int) -> None:

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
 
 from sitrep.settings import Settings, load_settings
+from sitrep.storage import models  # noqa: F401  (the tables, for SQLModel.metadata)
 from sitrep.storage.db import get_engine, upgrade
 
 PG_ENV = "TEST_DATABASE_URL"
@@ -66,11 +68,9 @@ def _pg_database() -> Iterator[str | None]:
 
 
 def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text(
-            "TRUNCATE feed, article, feed_article, incident, incident_article, "
-            "subscriber, subscription, delivery RESTART IDENTITY CASCADE"
-        ))
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

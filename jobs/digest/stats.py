@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlmodel import Session, select
 
 from jobs.digest.build import Casualties
@@ -14,7 +14,8 @@ from jobs.digest.regions import region_label, regions_condition
 from jobs.digest.render import HTML, TEXT, Style, casualty_text, clip, plural
 from jobs.extract.taxonomy import CATEGORIES
 from sitrep.places import load_gazetteer
-from sitrep.storage.models import Incident
+from sitrep.storage.incidents import FIGURES
+from sitrep.storage.models import Incident, IncidentDay
 
 TOP = 5
 
@@ -63,13 +64,26 @@ def _where(region_keys: list[str] | None, first: date, last: date) -> list:
     return conditions
 
 
-def _daily(session: Session, where: list) -> dict[date, tuple[int, list[int]]]:
-    """Incidents and the eight casualty sums per event date (a covering index serves it)."""
-    columns = [func.sum(c) for c in _KILLED + _INJURED]
-    rows = session.exec(
-        select(Incident.event_date, func.count(), *columns).where(*where).group_by(Incident.event_date)
-    ).all()
-    return {day: (count, [int(x or 0) for x in sums]) for day, count, *sums in rows}
+def _daily(session: Session, region_keys: list[str] | None, first: date, last: date) -> dict[date, tuple[int, list[int]]]:
+    """Incidents and the eight casualty sums per event date: from the per-day counts of
+    `incident_day` for countries and provinces, from the incidents for smaller regions."""
+    if region_keys is None or all(len(key.split("|")) <= 2 for key in region_keys):
+        columns = [func.sum(IncidentDay.__table__.c[name]) for name in FIGURES]
+        query = select(IncidentDay.day, func.sum(IncidentDay.incidents), *columns).where(
+            IncidentDay.day >= first, IncidentDay.day <= last).group_by(IncidentDay.day)
+        if region_keys is not None:
+            query = query.where(or_(false(), *(_province(key) for key in region_keys)))
+    else:
+        columns = [func.sum(c) for c in _KILLED + _INJURED]
+        query = select(Incident.event_date, func.count(), *columns).where(
+            *_where(region_keys, first, last)).group_by(Incident.event_date)
+    return {day: (int(count), [int(x or 0) for x in sums]) for day, count, *sums in session.exec(query).all()}
+
+
+def _province(key: str) -> ColumnElement[bool]:
+    country, _, admin1 = key.partition("|")
+    condition = IncidentDay.country_code == country.strip().upper()
+    return and_(condition, IncidentDay.admin1 == admin1) if admin1 else condition
 
 
 def _series(daily: dict[date, tuple[int, list[int]]], first: date, days: int) -> tuple[list[Day], Casualties]:
@@ -105,11 +119,12 @@ def compute_stats(
 ) -> Stats:
     """Statistics for the `days` days ending today (UTC date of `now`), and the days before.
 
-    Three queries whatever the period, each served by a covering index: per-day sums over
-    both periods, top places, top event types (1,000,000 incidents: docs/benchmarks.md)."""
+    Three queries whatever the period: per-day sums over both periods (from `incident_day`
+    for countries and provinces), top places and top event types (each served by a covering
+    index). Figures on 1,000,000 incidents: docs/benchmarks.md."""
     last = now.date()
     first = last - timedelta(days=days - 1)
-    daily = _daily(session, _where(region_keys, first - timedelta(days=days), last))
+    daily = _daily(session, region_keys, first - timedelta(days=days), last)
     series, casualties = _series(daily, first, days)
     where = _where(region_keys, first, last)
     if labels is None:

@@ -14,15 +14,17 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from sitrep.storage.db import lease_rows
-from sitrep.storage.models import Article, Incident, IncidentArticle
+from sitrep.storage.models import Article, Incident, IncidentArticle, IncidentDay
 
 MAX_EXTRACTION_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=10)
 CATEGORIES = ("security_forces", "militants", "civilians", "unspecified")
+FIGURES = tuple(f"{kind}_{c}" for kind in ("killed", "injured") for c in CATEGORIES)
 
 
 def claim_articles_for_extraction(session: Session, *, now: datetime, lease: timedelta,
@@ -109,6 +111,32 @@ def _new_incident(record: dict[str, Any], event_date: date, now: datetime) -> In
     return incident
 
 
+def count_in_days(session: Session, *, incident: Incident, sign: int = 1) -> None:
+    """Add the incident to its day and province in `incident_day` (sign=-1 takes it away)."""
+    values = {"day": incident.event_date, "country_code": incident.country_code,
+              "admin1": incident.admin1 or "", "incidents": sign,
+              **{name: sign * getattr(incident, name) for name in FIGURES}}
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(IncidentDay).values(**values)
+    columns = IncidentDay.__table__.c
+    statement = statement.on_conflict_do_update(
+        index_elements=["day", "country_code", "admin1"],
+        set_={name: columns[name] + statement.excluded[name] for name in ("incidents", *FIGURES)},
+    )
+    session.execute(statement)
+
+
+def rebuild_incident_days(session: Session) -> None:
+    """Recount `incident_day` from every incident (after a bulk load that bypassed it)."""
+    session.execute(delete(IncidentDay))
+    sums = ", ".join(f"SUM({name})" for name in FIGURES)
+    session.connection().exec_driver_sql(
+        f"INSERT INTO incident_day (day, country_code, admin1, incidents, {', '.join(FIGURES)}) "
+        f"SELECT event_date, country_code, COALESCE(admin1, ''), COUNT(*), {sums} FROM incident "
+        "GROUP BY event_date, country_code, COALESCE(admin1, '')"
+    )
+
+
 def store_incidents(session: Session, *, article: Article, records: Sequence[dict[str, Any]],
                     now: datetime) -> tuple[int, int]:
     """Store an article's incidents, merging reports of known ones; (new, merged)."""
@@ -120,10 +148,13 @@ def store_incidents(session: Session, *, article: Article, records: Sequence[dic
             incident = _new_incident(record, when, now)
             session.add(incident)
             session.flush()
+            count_in_days(session, incident=incident)
             new += 1
         else:
             if _killed(record) >= incident.killed:
+                count_in_days(session, incident=incident, sign=-1)
                 _apply(incident, record)
+                count_in_days(session, incident=incident)
             incident.actors = list(dict.fromkeys([*incident.actors, *(record.get("actors") or [])]))
             incident.reported_at = now
             session.add(incident)

@@ -123,6 +123,27 @@ class Incident(SQLModel, table=True):
                 + self.injured_civilians + self.injured_unspecified)
 
 
+class IncidentDay(SQLModel, table=True):
+    """Incidents and casualties per event date and province, kept in step with `incident`
+    by `sitrep.storage.incidents`, so statistics over many regions and weeks read a few
+    thousand rows instead of every incident. `admin1` is "" for incidents with no province."""
+
+    __tablename__ = "incident_day"
+
+    day: date = Field(primary_key=True)
+    country_code: str = Field(primary_key=True, max_length=2)
+    admin1: str = Field(primary_key=True, max_length=255)
+    incidents: int = 0
+    killed_security_forces: int = 0
+    killed_militants: int = 0
+    killed_civilians: int = 0
+    killed_unspecified: int = 0
+    injured_security_forces: int = 0
+    injured_militants: int = 0
+    injured_civilians: int = 0
+    injured_unspecified: int = 0
+
+
 class Subscriber(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))

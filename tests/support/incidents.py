@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from sitrep.storage.db import session_scope
+from sitrep.storage.incidents import count_in_days
 from sitrep.storage.models import Article, Incident, IncidentArticle
 
 _counter = itertools.count(1)
@@ -54,6 +55,7 @@ def add_incident(
                             reported_at=created_at or now, **values)
         session.add(incident)
         session.flush()
+        count_in_days(session, incident=incident)
         for source, link in sources:
             n = next(_counter)
             article = Article(
