@@ -6,6 +6,9 @@ place), their dates are at most a day apart, their event types agree and their d
 tolls are not far apart. The stored figures then follow the latest credible report: a
 later report replaces the figures unless it gives fewer deaths (an early, partial count
 of a later report is not credible once a higher toll has been published).
+
+Every change to an incident's figures also updates `incident_day`, the per-day counts by
+province that statistics over many regions read.
 """
 
 from __future__ import annotations
