@@ -79,10 +79,7 @@ class Incident(SQLModel, table=True):
     __table_args__ = (
         Index("ix_incident_region_date", "country_code", "admin1", "event_date"),
         Index("ix_incident_admin2_date", "country_code", "admin2", "event_date"),
-        # covering indexes for /stats: per-day sums, and places and types, without the table
-        Index("ix_incident_day_figures", "event_date", *(
-            f"{kind}_{c}" for kind in ("killed", "injured")
-            for c in ("security_forces", "militants", "civilians", "unspecified"))),
+        # covering indexes for the top places and event types of /stats over many regions
         Index("ix_incident_day_place", "event_date", "location_name"),
         Index("ix_incident_day_type", "event_date", "event_type"),
     )
