@@ -69,13 +69,36 @@ class Article(SQLModel, table=True):
     extraction_claimed_until: datetime | None = Field(default=None, sa_column=_ts())
 
 
+class CasualtyFigures(SQLModel):
+    """Killed and injured by category: the columns an incident and a day's count share."""
+
+    killed_security_forces: int = 0
+    killed_militants: int = 0
+    killed_civilians: int = 0
+    killed_unspecified: int = 0
+    injured_security_forces: int = 0
+    injured_militants: int = 0
+    injured_civilians: int = 0
+    injured_unspecified: int = 0
+
+    @property
+    def killed(self) -> int:
+        return (self.killed_security_forces + self.killed_militants
+                + self.killed_civilians + self.killed_unspecified)
+
+    @property
+    def injured(self) -> int:
+        return (self.injured_security_forces + self.injured_militants
+                + self.injured_civilians + self.injured_unspecified)
+
+
 class IncidentArticle(SQLModel, table=True):
     __tablename__ = "incident_article"
     incident_id: int = Field(foreign_key="incident.id", primary_key=True, ondelete="CASCADE")
     article_id: int = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
 
 
-class Incident(SQLModel, table=True):
+class Incident(CasualtyFigures, table=True):
     __table_args__ = (
         Index("ix_incident_region_date", "country_code", "admin1", "event_date"),
         Index("ix_incident_admin2_date", "country_code", "admin2", "event_date"),
@@ -98,29 +121,10 @@ class Incident(SQLModel, table=True):
     longitude: float | None = None
     actors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    killed_security_forces: int = 0
-    killed_militants: int = 0
-    killed_civilians: int = 0
-    killed_unspecified: int = 0
-    injured_security_forces: int = 0
-    injured_militants: int = 0
-    injured_civilians: int = 0
-    injured_unspecified: int = 0
     reported_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False, index=True))
 
-    @property
-    def killed(self) -> int:
-        return (self.killed_security_forces + self.killed_militants
-                + self.killed_civilians + self.killed_unspecified)
-
-    @property
-    def injured(self) -> int:
-        return (self.injured_security_forces + self.injured_militants
-                + self.injured_civilians + self.injured_unspecified)
-
-
-class IncidentDay(SQLModel, table=True):
+class IncidentDay(CasualtyFigures, table=True):
     """Incidents and casualties per event date and province, kept in step with `incident`
     by `sitrep.storage.incidents`, so statistics over many regions and weeks read a few
     thousand rows instead of every incident. `admin1` is "" for incidents with no province."""
@@ -131,14 +135,6 @@ class IncidentDay(SQLModel, table=True):
     country_code: str = Field(primary_key=True, max_length=2)
     admin1: str = Field(primary_key=True, max_length=255)
     incidents: int = 0
-    killed_security_forces: int = 0
-    killed_militants: int = 0
-    killed_civilians: int = 0
-    killed_unspecified: int = 0
-    injured_security_forces: int = 0
-    injured_militants: int = 0
-    injured_civilians: int = 0
-    injured_unspecified: int = 0
 
 
 class Subscriber(SQLModel, table=True):
