@@ -53,8 +53,6 @@ class Stats:
         return self.casualties.total_injured
 
 
-_KILLED = [getattr(Incident, f"killed_{c}") for c in CATEGORIES]
-_INJURED = [getattr(Incident, f"injured_{c}") for c in CATEGORIES]
 
 
 def _where(region_keys: list[str] | None, first: date, last: date) -> list:
@@ -74,7 +72,7 @@ def _daily(session: Session, region_keys: list[str] | None, first: date, last: d
         if region_keys is not None:
             query = query.where(or_(false(), *(_province(key) for key in region_keys)))
     else:
-        columns = [func.sum(c) for c in _KILLED + _INJURED]
+        columns = [func.sum(Incident.__table__.c[name]) for name in FIGURES]
         query = select(Incident.event_date, func.count(), *columns).where(
             *_where(region_keys, first, last)).group_by(Incident.event_date)
     return {day: (int(count), [int(x or 0) for x in sums]) for day, count, *sums in session.exec(query).all()}

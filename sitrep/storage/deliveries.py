@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -176,31 +177,24 @@ def _with_recipients(
     ]
 
 
-def renew_claims(session: Session, *, delivery_ids: Iterable[int], until: datetime) -> int:
-    """Extend the lease of rows this worker still holds (a heartbeat while it sends)."""
+def _update_pending(session: Session, delivery_ids: Iterable[int], **values: Any) -> int:
+    """Set `values` on those of the rows that are still pending; how many were."""
     ids = list(delivery_ids)
     if not ids:
         return 0
-    statement = (
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status == PENDING)
-        .values(claimed_until=_utc(until))
-    )
+    statement = update(Delivery).where(Delivery.id.in_(ids), Delivery.status == PENDING).values(**values)
     return session.execute(statement).rowcount or 0
+
+
+def renew_claims(session: Session, *, delivery_ids: Iterable[int], until: datetime) -> int:
+    """Extend the lease of rows this worker still holds (a heartbeat while it sends)."""
+    return _update_pending(session, delivery_ids, claimed_until=_utc(until))
 
 
 def release_claims(session: Session, *, delivery_ids: Iterable[int]) -> int:
     """Hand back rows that were claimed but never started, without counting the attempt."""
-    ids = list(delivery_ids)
-    if not ids:
-        return 0
-    statement = (
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status == PENDING)
-        .values(claimed_until=None,
-                attempts=case((Delivery.attempts > 0, Delivery.attempts - 1), else_=0))
-    )
-    return session.execute(statement).rowcount or 0
+    return _update_pending(session, delivery_ids, claimed_until=None,
+                           attempts=case((Delivery.attempts > 0, Delivery.attempts - 1), else_=0))
 
 
 def mark_sent(
